@@ -1,0 +1,52 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+# DATABASE_URL switches from the embedded SQLite file to PostgreSQL.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup install lint fixtures editor clean
+
+run: setup
+	@echo ""
+	@echo "  Two Sessions Tracker: http://$(HOST):$(PORT)/   admin: http://$(HOST):$(PORT)/admin/"
+	@echo "  Make an editor account:  $(PY) manage.py create_editor NAME --email you@example.org"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py build_fixtures --check
+	$(VENV)/bin/pytest
+
+setup: install .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_real_data
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+.env:
+	cp .env.example .env
+
+# Rebuild fixtures/real_data.json after correcting the CSV or fixtures/curation.toml.
+fixtures: install .env
+	$(PY) manage.py build_fixtures
+
+editor: setup
+	$(PY) manage.py create_editor $(NAME)
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 test_db.sqlite3

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import path
+
+from proposals import views as proposal_views
+
+admin.site.site_header = "Two Sessions Tracker: curation"
+admin.site.site_title = "Two Sessions Tracker admin"
+admin.site.index_title = "Curate delegates, sessions, topics and proposals"
+
+urlpatterns = [
+    path("", proposal_views.home, name="home"),
+    path("healthz", proposal_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,48 @@
+"""The Editors group: who may curate what.
+
+Editors add, change and view every tracker record. They may delete only link rows
+(a topic or source on a proposal, a seat or affiliation on a delegate), so fixing a
+mistaken tag never needs a superuser, while whole records are never lost by a click.
+They get nothing on users or groups. A migration that adds a tracker model calls
+`sync_editors_group` again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+EDITORS_GROUP = "Editors"
+TRACKER_APPS = ("topics", "delegates", "proposals")
+DELETABLE_LINKS = {
+    ("proposals", "proposaltopic"),
+    ("delegates", "seat"),
+    ("delegates", "affiliation"),
+}
+
+
+def sync_editors_group(apps: Any, schema_editor: Any = None) -> None:
+    """Create or update the Editors group with the tracker's permissions."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally made after migrate finishes; make them now so the
+    # group can hold them on a brand-new database.
+    for label in (*TRACKER_APPS, "auth", "contenttypes"):
+        app_config = apps.get_app_config(label)
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    wanted = []
+    for perm in Permission.objects.filter(content_type__app_label__in=TRACKER_APPS).select_related(
+        "content_type"
+    ):
+        action = perm.codename.split("_", 1)[0]
+        model = perm.content_type.model
+        if action in {"add", "change", "view"} or (
+            action == "delete" and (perm.content_type.app_label, model) in DELETABLE_LINKS
+        ):
+            wanted.append(perm)
+    group.permissions.set(wanted)

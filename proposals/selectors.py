@@ -1,0 +1,20 @@
+"""Read-side queries that span several apps (the home page's headline numbers)."""
+
+from __future__ import annotations
+
+from django.db.models import Max
+
+from delegates.models import AnnualSession, Company, Delegate
+
+from .models import Proposal
+
+
+def headline_counts() -> dict[str, int | None]:
+    """Counts shown at the top of the home page: one query per table, none per row."""
+    return {
+        "proposals": Proposal.objects.count(),
+        "delegates": Delegate.objects.filter(proposals__isnull=False).distinct().count(),
+        "companies": Company.objects.count(),
+        "sessions": AnnualSession.objects.count(),
+        "latest_year": AnnualSession.objects.aggregate(latest=Max("year"))["latest"],
+    }

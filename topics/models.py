@@ -1,0 +1,80 @@
+"""The topic vocabulary: a two-level tree (e.g. Mobility > Battery swapping)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+color_validator = RegexValidator(r"^#[0-9a-f]{6}$", "Use a lower-case hex colour such as #1f77b4.")
+
+
+class TopicQuerySet(models.QuerySet["Topic"]):
+    def roots(self) -> TopicQuerySet:
+        return self.filter(parent__isnull=True)
+
+    def too_deep(self) -> TopicQuerySet:
+        """Topics breaking the two-level rule (a parent that has a parent)."""
+        return self.filter(parent__parent__isnull=False)
+
+    def for_tree(self) -> TopicQuerySet:
+        """Top-level topics with their children fetched in one more query."""
+        return self.roots().prefetch_related("children").order_by("name")
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    # The slug is part of every shared URL and of the import format: it never changes.
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        limit_choices_to={"parent__isnull": True},
+        help_text="Leave empty for a top-level topic. The tree has two levels.",
+    )
+    color = models.CharField(
+        max_length=7,
+        default="#4e79a7",
+        validators=[color_validator],
+        help_text="Colour used for this topic on every chart.",
+    )
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="topic_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.parent_id and "parent" in self._state.fields_cache:
+            return f"{self.parent.name} › {self.name}"
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # The two-level rule holds for the shell and scripts too, not only for forms.
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A topic cannot be its own parent."})
+        if self.parent.parent_id is not None:
+            raise ValidationError(
+                {"parent": f"“{self.parent}” is itself a sub-topic; the tree has two levels."}
+            )
+        if self.pk and Topic.objects.filter(parent_id=self.pk).exists():
+            raise ValidationError(
+                {"parent": "This topic has sub-topics, so it must stay at the top level."}
+            )
