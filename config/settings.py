@@ -122,7 +122,7 @@ USE_TZ = True
 
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -140,7 +140,9 @@ STORAGES = {
 # django-npm: only the files the site uses leave node_modules.
 NPM_ROOT_PATH = str(BASE_DIR)
 NPM_STATIC_FILES_PREFIX = "vendor"
-NPM_FILE_PATTERNS = {"chart.js": ["dist/chart.umd.min.js", "LICENSE.md"]}
+NPM_FILE_PATTERNS = {
+    "chart.js": ["dist/chart.umd.min.js", "dist/chart.umd.min.js.map", "LICENSE.md"]
+}
 
 # --- Security ---------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -174,6 +176,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LOGIN_URL = "admin:login"
+# Django 6 makes https the default scheme for URL form fields; opt in now.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LOGGING = {
     "version": 1,

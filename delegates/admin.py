@@ -41,7 +41,13 @@ class CompanyAdmin(admin.ModelAdmin):
 class AffiliationAdmin(admin.ModelAdmin):
     list_display = ["delegate", "company", "role", "start_year", "end_year"]
     list_select_related = ["delegate", "company"]
-    search_fields = ["delegate__name", "delegate__name_zh", "company__name", "company__name_zh", "role"]
+    search_fields = [
+        "delegate__name",
+        "delegate__name_zh",
+        "company__name",
+        "company__name_zh",
+        "role",
+    ]
     autocomplete_fields = ["delegate", "company"]
     show_full_result_count = False
 
@@ -56,7 +62,7 @@ class AnnualSessionAdmin(admin.ModelAdmin):
 class SeatAdmin(admin.ModelAdmin):
     list_display = ["delegate", "session", "body", "delegation"]
     list_filter = ["body", "session"]
-    list_select_related = ["delegate"]
+    list_select_related = ["delegate", "session"]
     search_fields = ["delegate__name", "delegate__name_zh", "delegate__other_names", "delegation"]
     autocomplete_fields = ["delegate", "session"]
     show_full_result_count = False

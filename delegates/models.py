@@ -129,8 +129,12 @@ class AnnualSession(models.Model):
     cppcc_session = models.CharField(
         "CPPCC session", max_length=100, blank=True, help_text="e.g. 13th CPPCC, 5th session"
     )
-    opens_on = models.DateField(null=True, blank=True, help_text="First plenary day of either body.")
-    closes_on = models.DateField(null=True, blank=True, help_text="Last plenary day of either body.")
+    opens_on = models.DateField(
+        null=True, blank=True, help_text="First plenary day of either body."
+    )
+    closes_on = models.DateField(
+        null=True, blank=True, help_text="Last plenary day of either body."
+    )
 
     class Meta:
         ordering = ["-year"]

@@ -1,25 +1,34 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Proposal, ProposalTopic, Source
 
 
-class ProposalTopicInline(admin.TabularInline):
-    model = ProposalTopic
+class AtLeastOneInline(admin.TabularInline):
+    """An inline that must keep one row. InlineModelAdmin has no validate_min
+    attribute of its own, so without this min_num only sets how many blank rows show."""
+
     extra = 0
     min_num = 1
-    validate_min = True
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        kwargs["validate_min"] = True
+        return super().get_formset(request, obj, **kwargs)
+
+
+class ProposalTopicInline(AtLeastOneInline):
+    model = ProposalTopic
     autocomplete_fields = ["topic"]
     verbose_name = "topic"
     verbose_name_plural = "topics (at least one)"
 
 
-class ProposalSourceInline(admin.TabularInline):
+class ProposalSourceInline(AtLeastOneInline):
     model = Proposal.sources.through
-    extra = 0
-    min_num = 1
-    validate_min = True
     autocomplete_fields = ["source"]
     verbose_name = "source"
     verbose_name_plural = "sources (at least one; “+” adds a new one)"
@@ -29,11 +38,20 @@ class ProposalSourceInline(admin.TabularInline):
 class ProposalAdmin(admin.ModelAdmin):
     list_display = ["title", "delegate", "session", "body", "status", "updated_at"]
     list_filter = ["body", "status", "session"]
-    list_select_related = ["delegate"]
+    list_select_related = ["delegate", "session"]
     search_fields = ["title", "delegate__name", "delegate__name_zh", "delegate__other_names"]
     autocomplete_fields = ["delegate", "session"]
     readonly_fields = ["created_at", "updated_at"]
-    fields = ["session", "delegate", "body", "title", "summary", "status", "created_at", "updated_at"]
+    fields = [
+        "session",
+        "delegate",
+        "body",
+        "title",
+        "summary",
+        "status",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ProposalTopicInline, ProposalSourceInline]
     show_full_result_count = False
     list_per_page = 50

@@ -51,7 +51,9 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
         return self.exclude(
             Exists(
                 Seat.objects.filter(
-                    delegate=OuterRef("delegate"), session=OuterRef("session"), body=OuterRef("body")
+                    delegate=OuterRef("delegate"),
+                    session=OuterRef("session"),
+                    body=OuterRef("body"),
                 )
             )
         )
@@ -72,7 +74,9 @@ class Proposal(models.Model):
     delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="proposals")
     body = models.CharField(max_length=5, choices=Body.choices)
     title = models.CharField(max_length=300, help_text="In our own words.")
-    summary = models.TextField(blank=True, help_text="In our own words; the facts are the sources'.")
+    summary = models.TextField(
+        blank=True, help_text="In our own words; the facts are the sources'."
+    )
     topics = models.ManyToManyField(Topic, through="ProposalTopic", related_name="proposals")
     sources = models.ManyToManyField(Source, related_name="proposals")
     status = models.CharField(
@@ -123,8 +127,9 @@ class Proposal(models.Model):
             delegate_id=self.delegate_id, session_id=self.session_id, body=self.body
         ).exists():
             held = list(
-                Seat.objects.filter(delegate_id=self.delegate_id, session_id=self.session_id)
-                .values_list("body", flat=True)
+                Seat.objects.filter(
+                    delegate_id=self.delegate_id, session_id=self.session_id
+                ).values_list("body", flat=True)
             )
             where = (
                 f"sat in the {', '.join(Body(b).label for b in held)} that year"

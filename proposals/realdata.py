@@ -27,9 +27,27 @@ RECORDED_AT = "2026-11-23T00:00:00Z"
 
 # Distinct, colour-blind-aware hues for sub-topics, assigned in a fixed order.
 SUBTOPIC_PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-    "#ff9da7", "#9c755f", "#bab0ac", "#1b9e77", "#d95f02", "#7570b3", "#e7298a",
-    "#66a61e", "#e6ab02", "#a6761d", "#666666", "#386cb0", "#f0027f", "#bf5b17",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#666666",
+    "#386cb0",
+    "#f0027f",
+    "#bf5b17",
 )
 BODIES = {"NPC": "npc", "CPPCC": "cppcc"}
 
@@ -132,11 +150,15 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
     for line, row in rows:
         raw = row["delegate_name"].strip()
         if raw not in curated:
-            problems.append(f"{where(line, 'delegate_name', raw)}: no entry in {curation_path.name}")
+            problems.append(
+                f"{where(line, 'delegate_name', raw)}: no entry in {curation_path.name}"
+            )
         zh = row["delegate_name_zh"].strip()
         if zh_by_name.setdefault(raw, zh) != zh:
-            problems.append(f"{where(line, 'delegate_name_zh', zh)}: differs from "
-                            f"{zh_by_name[raw]!r} given for the same delegate earlier")
+            problems.append(
+                f"{where(line, 'delegate_name_zh', zh)}: differs from "
+                f"{zh_by_name[raw]!r} given for the same delegate earlier"
+            )
 
     delegates = _Model("delegates.delegate")
     delegate_pk: dict[str, int] = {}
@@ -157,8 +179,10 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
         for span in d["seats"]:
             for year in range(span["from"], span["to"] + 1):
                 if year not in years:
-                    problems.append(f"{curation_path.name}: {d['csv_name']} has a seat in "
-                                    f"{year}, which has no session")
+                    problems.append(
+                        f"{curation_path.name}: {d['csv_name']} has a seat in "
+                        f"{year}, which has no session"
+                    )
                     continue
                 seat_bodies[(d["csv_name"], year)].add(BODIES[span["body"]])
                 seats.add(
@@ -179,8 +203,10 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
         meta = (title, publisher, date)
         if url in source_pk:
             if source_meta[url] != meta:
-                problems.append(f"{place}: source {url} is described differently elsewhere "
-                                f"({source_meta[url]!r} vs {meta!r})")
+                problems.append(
+                    f"{place}: source {url} is described differently elsewhere "
+                    f"({source_meta[url]!r} vs {meta!r})"
+                )
             return source_pk[url]
         source_meta[url] = meta
         source_pk[url] = sources.add(
@@ -210,16 +236,19 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
             problems.append(f"{where(line, 'year', row['year'])}: not a year")
             continue
         if year not in years:
-            problems.append(f"{where(line, 'year', row['year'])}: no session that year in "
-                            f"{curation_path.name}")
+            problems.append(
+                f"{where(line, 'year', row['year'])}: no session that year in {curation_path.name}"
+            )
             continue
         body = BODIES.get(row["body"].strip())
         if body is None:
             problems.append(f"{where(line, 'body', row['body'])}: must be NPC or CPPCC")
             continue
         if raw in curated and body not in seat_bodies[(raw, year)]:
-            problems.append(f"{where(line, 'body', row['body'])}: {raw} has no "
-                            f"{row['body']} seat in {year} in {curation_path.name}")
+            problems.append(
+                f"{where(line, 'body', row['body'])}: {raw} has no "
+                f"{row['body']} seat in {year} in {curation_path.name}"
+            )
         company = row["company"].strip()
         if company not in company_pk:
             problems.append(f"{where(line, 'company', company)}: no entry in {curation_path.name}")
@@ -243,9 +272,13 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
         if raw not in delegate_pk:
             continue
         summary = corrections.get(key, {}).get("summary", row["summary"].strip())
-        source = add_source(row["source_url"].strip(), row["source_title"].strip(),
-                            row["source_publisher"].strip(), row["source_date"].strip(),
-                            where(line, "source_url", row["source_url"]))
+        source = add_source(
+            row["source_url"].strip(),
+            row["source_title"].strip(),
+            row["source_publisher"].strip(),
+            row["source_date"].strip(),
+            where(line, "source_url", row["source_url"]),
+        )
         pk = proposal_key[key] = proposals.add(
             len(proposals.rows) + 1,
             session=year,
@@ -269,15 +302,22 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
     # Seed articles: a proposal they report gets them as a further source.
     proposal_rows = {r["pk"]: r for r in proposals.rows}
     for seed in cur.get("seed_sources", []):
-        spk = add_source(seed["url"], seed["title"], seed["publisher"], seed["date"].isoformat(),
-                         f"{curation_path.name}: seed {seed['url']}")
+        spk = add_source(
+            seed["url"],
+            seed["title"],
+            seed["publisher"],
+            seed["date"].isoformat(),
+            f"{curation_path.name}: seed {seed['url']}",
+        )
         src = sources.rows[spk - 1]["fields"]
         src["delegates"] = sorted({delegate_pk[name] for name in seed.get("delegates", [])})
         for reported in seed["reports"]:
             pk = proposal_key.get(tuple(reported))
             if pk is None:
-                problems.append(f"{curation_path.name}: seed {seed['publisher']} reports "
-                                f"{reported}, which matches no CSV row")
+                problems.append(
+                    f"{curation_path.name}: seed {seed['publisher']} reports "
+                    f"{reported}, which matches no CSV row"
+                )
                 continue
             row_sources = proposal_rows[pk]["fields"]["sources"]
             if spk not in row_sources:
@@ -309,8 +349,15 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
     if problems:
         raise BuildError(problems)
     return [
-        *sessions.rows, *companies.rows, *topics.rows, *delegates.rows, *affiliations.rows,
-        *seats.rows, *sources.rows, *proposals.rows, *links.rows,
+        *sessions.rows,
+        *companies.rows,
+        *topics.rows,
+        *delegates.rows,
+        *affiliations.rows,
+        *seats.rows,
+        *sources.rows,
+        *proposals.rows,
+        *links.rows,
     ]
 
 

@@ -53,7 +53,9 @@ def test_affiliation_end_cannot_precede_start():
 
 def test_affiliation_held_in_covers_open_and_closed_spans():
     delegate = DelegateFactory()
-    ceo = AffiliationFactory(delegate=delegate, role="Founder & CEO", start_year=2013, end_year=2021)
+    ceo = AffiliationFactory(
+        delegate=delegate, role="Founder & CEO", start_year=2013, end_year=2021
+    )
     chair = AffiliationFactory(delegate=delegate, role="Chairman", start_year=2022, end_year=None)
     assert list(Affiliation.objects.held_in(2021)) == [ceo]
     assert list(Affiliation.objects.held_in(2030)) == [chair]

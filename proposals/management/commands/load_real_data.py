@@ -48,7 +48,9 @@ class Command(BaseCommand):
         except Exception as exc:  # the database refused a row (constraint, foreign key)
             raise CommandError(f"{path}: nothing was loaded. {type(exc).__name__}: {exc}") from exc
         self.stdout.write(
-            self.style.SUCCESS(f"Loaded {len(records)} records ({Proposal.objects.count()} proposals).")
+            self.style.SUCCESS(
+                f"Loaded {len(records)} records ({Proposal.objects.count()} proposals)."
+            )
         )
 
 
@@ -82,8 +84,9 @@ def check_field_values(records: Any) -> list[str]:
             try:
                 field.clean(value, None)
             except ValidationError as exc:
-                problems.append(f"{_where(index, record, name)}: {'; '.join(exc.messages)} "
-                                f"(value {value!r})")
+                problems.append(
+                    f"{_where(index, record, name)}: {'; '.join(exc.messages)} (value {value!r})"
+                )
     return problems
 
 

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import ProposalFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_headline_numbers_and_newest_proposals(client, real_data):
+    response = client.get("/")
+    assert response.status_code == 200
+    counts = response.context["counts"]
+    assert counts == {
+        "proposals": 188,
+        "delegates": 16,
+        "companies": 18,
+        "sessions": 10,
+        "latest_year": 2022,
+    }
+    page = response.content.decode()
+    assert "<title>Two Sessions Tracker" in page
+    assert all(p.session_id == 2022 for p in response.context["newest"])
+    assert 'style="' not in page and "<script>" not in page  # strict CSP: nothing inline
+
+
+def test_home_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries):
+    for _ in range(3):
+        ProposalFactory(topics=[TopicFactory(), TopicFactory()])
+    with django_assert_max_num_queries(7):
+        client.get("/")
+    for _ in range(20):
+        ProposalFactory(topics=[TopicFactory(), TopicFactory()])
+    with django_assert_max_num_queries(7):
+        response = client.get("/")
+    assert len(response.context["newest"]) == 10
+
+
+def test_home_empty_state_says_what_to_do(client):
+    assert "No proposals yet" in client.get("/").content.decode()
+
+
+def test_healthz_touches_no_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok\n"
