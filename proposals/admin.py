@@ -36,9 +36,9 @@ class ProposalSourceInline(AtLeastOneInline):
 
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
-    list_display = ["title", "delegate", "session", "body", "status", "updated_at"]
+    list_display = ["title", "delegate", "year", "body", "status"]
     list_filter = ["body", "status", "session"]
-    list_select_related = ["delegate", "session"]
+    list_select_related = ["delegate"]
     search_fields = ["title", "delegate__name", "delegate__name_zh", "delegate__other_names"]
     autocomplete_fields = ["delegate", "session"]
     readonly_fields = ["created_at", "updated_at"]
@@ -55,6 +55,10 @@ class ProposalAdmin(admin.ModelAdmin):
     inlines = [ProposalTopicInline, ProposalSourceInline]
     show_full_result_count = False
     list_per_page = 50
+
+    @admin.display(description="year", ordering="session")
+    def year(self, obj: Proposal) -> int:
+        return obj.session_id
 
 
 @admin.register(Source)

@@ -156,7 +156,8 @@ class ProposalTopic(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT)
 
     class Meta:
-        verbose_name = "topic"
+        # Not "topic": the admin lists this beside the Topic model itself.
+        verbose_name = "topic tag"
         constraints = [
             models.UniqueConstraint(fields=["proposal", "topic"], name="proposal_topic_unique"),
         ]
