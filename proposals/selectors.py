@@ -13,7 +13,7 @@ def headline_counts() -> dict[str, int | None]:
     """Counts shown at the top of the home page: one query per table, none per row."""
     return {
         "proposals": Proposal.objects.count(),
-        "delegates": Delegate.objects.filter(proposals__isnull=False).distinct().count(),
+        "delegates": Delegate.objects.count(),
         "companies": Company.objects.count(),
         "sessions": AnnualSession.objects.count(),
         "latest_year": AnnualSession.objects.aggregate(latest=Max("year"))["latest"],

@@ -13,7 +13,7 @@ def test_home_shows_headline_numbers_and_newest_proposals(client, real_data):
     counts = response.context["counts"]
     assert counts == {
         "proposals": 188,
-        "delegates": 16,
+        "delegates": 18,
         "companies": 18,
         "sessions": 10,
         "latest_year": 2022,
