@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
 from proposals import views as proposal_views
 
@@ -12,7 +10,6 @@ admin.site.index_title = "Curate delegates, sessions, topics and proposals"
 urlpatterns = [
     path("", proposal_views.home, name="home"),
     path("healthz", proposal_views.healthz, name="healthz"),
-    # Browsers ask for /favicon.ico on every page, the admin's included.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", proposal_views.favicon),
     path("admin/", admin.site.urls),
 ]

@@ -126,6 +126,9 @@ def test_image_steps_collectstatic_migrate_and_gunicorn_serve_the_site(tmp_path)
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
+        status, _, _ = _get(base + "/favicon.ico")  # follows the redirect to the hashed icon
+        assert status == 200
+
         status, headers, _ = _get(f"{base}/static/{chart}")
         assert status == 200
         assert "max-age=315360000" in headers["Cache-Control"]  # hashed: cached forever
