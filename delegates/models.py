@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
+from config.querysets import PublicQuerySet
+
 
 class Body(models.TextChoices):
     NPC = "npc", "NPC"
@@ -34,12 +36,29 @@ BODY_LONG_NAMES = {
 }
 
 
+class CompanyQuerySet(PublicQuerySet):
+    pass
+
+
+class DelegateQuerySet(PublicQuerySet):
+    pass
+
+
+class AnnualSessionQuerySet(PublicQuerySet):
+    pass
+
+
 class Company(models.Model):
     name = models.CharField(max_length=200, unique=True)
     name_zh = models.CharField("Chinese name", max_length=100, blank=True)
     slug = models.SlugField(max_length=200, unique=True)
     sector = models.CharField(max_length=100, blank=True, db_index=True)
     website = models.URLField(blank=True)
+    is_generated = models.BooleanField(
+        default=False, editable=False, help_text="Generated demo data, not a real record."
+    )
+
+    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -60,6 +79,11 @@ class Delegate(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     bio = models.TextField("short bio", blank=True)
     companies = models.ManyToManyField(Company, through="Affiliation", related_name="delegates")
+    is_generated = models.BooleanField(
+        default=False, editable=False, help_text="Generated demo data, not a real record."
+    )
+
+    objects = DelegateQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -135,6 +159,11 @@ class AnnualSession(models.Model):
     closes_on = models.DateField(
         null=True, blank=True, help_text="Last plenary day of either body."
     )
+    is_generated = models.BooleanField(
+        default=False, editable=False, help_text="Generated demo data, not a real record."
+    )
+
+    objects = AnnualSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year"]

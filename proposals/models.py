@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from config.querysets import PublicQuerySet
 from delegates.models import AnnualSession, Body, Company, Delegate, Seat
 from topics.models import Topic
 
@@ -16,6 +17,10 @@ class Status(models.TextChoices):
     ANSWERED = "answered", "Answered by a ministry"
     ADOPTED = "adopted", "Reflected in law or policy"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class SourceQuerySet(PublicQuerySet):
+    pass
 
 
 class Source(models.Model):
@@ -33,6 +38,11 @@ class Source(models.Model):
     companies = models.ManyToManyField(
         Company, blank=True, related_name="sources", help_text="Companies this page is cited for."
     )
+    is_generated = models.BooleanField(
+        default=False, editable=False, help_text="Generated demo data, not a real record."
+    )
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "publisher"]
@@ -42,7 +52,7 @@ class Source(models.Model):
         return f"{self.publisher}: {label}" if self.publisher else label
 
 
-class ProposalQuerySet(models.QuerySet["Proposal"]):
+class ProposalQuerySet(PublicQuerySet):
     def newest_first(self) -> ProposalQuerySet:
         return self.order_by("-session_id", "delegate__name", "title")
 
@@ -84,6 +94,9 @@ class Proposal(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    is_generated = models.BooleanField(
+        default=False, editable=False, help_text="Generated demo data, not a real record."
+    )
 
     objects = ProposalQuerySet.as_manager()
 

@@ -12,9 +12,9 @@ from .models import Proposal
 def headline_counts() -> dict[str, int | None]:
     """Counts shown at the top of the home page: one query per table, none per row."""
     return {
-        "proposals": Proposal.objects.count(),
-        "delegates": Delegate.objects.count(),
-        "companies": Company.objects.count(),
-        "sessions": AnnualSession.objects.count(),
-        "latest_year": AnnualSession.objects.aggregate(latest=Max("year"))["latest"],
+        "proposals": Proposal.objects.visible().count(),
+        "delegates": Delegate.objects.visible().count(),
+        "companies": Company.objects.visible().count(),
+        "sessions": AnnualSession.objects.visible().count(),
+        "latest_year": AnnualSession.objects.visible().aggregate(latest=Max("year"))["latest"],
     }

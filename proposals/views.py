@@ -15,7 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {
             "counts": headline_counts(),
-            "newest": Proposal.objects.for_list().newest_first()[:10],
+            "newest": Proposal.objects.visible().for_list().newest_first()[:10],
         },
     )
 

@@ -7,10 +7,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from config.querysets import PublicQuerySet
+
 color_validator = RegexValidator(r"^#[0-9a-f]{6}$", "Use a lower-case hex colour such as #1f77b4.")
 
 
-class TopicQuerySet(models.QuerySet["Topic"]):
+class TopicQuerySet(PublicQuerySet):
     def roots(self) -> TopicQuerySet:
         return self.filter(parent__isnull=True)
 
@@ -42,6 +44,9 @@ class Topic(models.Model):
         default="#4e79a7",
         validators=[color_validator],
         help_text="Colour used for this topic on every chart.",
+    )
+    is_generated = models.BooleanField(
+        default=False, editable=False, help_text="Generated demo data, not a real record."
     )
 
     objects = TopicQuerySet.as_manager()

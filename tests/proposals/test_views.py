@@ -49,3 +49,14 @@ def test_healthz_touches_no_database(client, django_assert_num_queries):
 def test_favicon_ico_redirects_to_the_static_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+
+def test_generated_records_are_hidden_unless_the_setting_shows_them(client, settings):
+    real = ProposalFactory(title="A real proposal")
+    fake = ProposalFactory(title="A generated proposal")
+    type(fake).objects.filter(pk=fake.pk).update(is_generated=True)
+    settings.TRACKER_SHOW_GENERATED = False
+    page = client.get("/").content.decode()
+    assert real.title in page and fake.title not in page
+    settings.TRACKER_SHOW_GENERATED = True
+    assert fake.title in client.get("/").content.decode()
