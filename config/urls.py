@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from proposals import views as proposal_views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("healthz", proposal_views.healthz, name="healthz"),
     path("favicon.ico", proposal_views.favicon),
     path("admin/", admin.site.urls),
+    path("", include("proposals.urls")),
 ]

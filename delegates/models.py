@@ -6,8 +6,9 @@ company over a span of years, a Seat is their membership of a body in one sessio
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
+from django.urls import reverse
 
 from config.querysets import PublicQuerySet
 
@@ -36,12 +37,27 @@ BODY_LONG_NAMES = {
 }
 
 
+def _name_match(queryset: models.QuerySet, fields: list[str], text: str) -> Q:
+    """Substring match on every name field (English, pinyin, Chinese); on PostgreSQL
+    also trigram similarity on the Latin-script names, so a near-miss spelling finds
+    the person ("Lei Jum"). Chinese names are matched by substring: pg_trgm does not
+    split CJK text into trigrams."""
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": text})
+    if connections[queryset.db].vendor == "postgresql":
+        condition |= Q(**{f"{fields[0]}__trigram_similar": text})
+    return condition
+
+
 class CompanyQuerySet(PublicQuerySet):
-    pass
+    def matching_name(self, text: str) -> CompanyQuerySet:
+        return self.filter(_name_match(self, ["name", "name_zh"], text))
 
 
 class DelegateQuerySet(PublicQuerySet):
-    pass
+    def matching_name(self, text: str) -> DelegateQuerySet:
+        return self.filter(_name_match(self, ["name", "other_names", "name_zh"], text))
 
 
 class AnnualSessionQuerySet(PublicQuerySet):
@@ -67,6 +83,9 @@ class Company(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("proposals:company-detail", args=[self.slug])
+
 
 class Delegate(models.Model):
     name = models.CharField(max_length=200, db_index=True)
@@ -91,6 +110,9 @@ class Delegate(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.name_zh})" if self.name_zh else self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("proposals:delegate-detail", args=[self.slug])
+
     @property
     def all_names(self) -> list[str]:
         extra = [n.strip() for n in self.other_names.split(";") if n.strip()]
@@ -98,7 +120,7 @@ class Delegate(models.Model):
 
 
 class AffiliationQuerySet(models.QuerySet["Affiliation"]):
-    def held_in(self, year: int) -> AffiliationQuerySet:
+    def held_in(self, year: int | models.Expression) -> AffiliationQuerySet:
         """Affiliations whose span covers `year` (open ends count as covering)."""
         return self.filter(
             Q(start_year__isnull=True) | Q(start_year__lte=year),
@@ -183,6 +205,9 @@ class AnnualSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} two sessions"
+
+    def get_absolute_url(self) -> str:
+        return reverse("proposals:session-detail", args=[self.year])
 
 
 class Seat(models.Model):

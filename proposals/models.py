@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import connections, models
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.urls import reverse
 
 from config.querysets import PublicQuerySet
-from delegates.models import AnnualSession, Body, Company, Delegate, Seat
+from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate, Seat
 from topics.models import Topic
 
 
@@ -53,9 +55,87 @@ class Source(models.Model):
 
 
 class ProposalQuerySet(PublicQuerySet):
-    def newest_first(self) -> ProposalQuerySet:
-        return self.order_by("-session_id", "delegate__name", "title")
+    # --- filters (each one chainable; the FilterSet calls these) -----------------
+    def in_years(self, years: list[int]) -> ProposalQuerySet:
+        return self.filter(session_id__in=years)
 
+    def in_body(self, body: str) -> ProposalQuerySet:
+        return self.filter(body=body)
+
+    def in_topics(self, topic_ids: list[int]) -> ProposalQuerySet:
+        """Proposals tagged with any of these topics. EXISTS, not a join, so a proposal
+        with two matching topics appears once and no DISTINCT is needed."""
+        return self.filter(
+            Exists(ProposalTopic.objects.filter(proposal=OuterRef("pk"), topic_id__in=topic_ids))
+        )
+
+    def by_delegate(self, delegate: Delegate) -> ProposalQuerySet:
+        return self.filter(delegate=delegate)
+
+    def at_company(self, company: Company) -> ProposalQuerySet:
+        """Proposals whose delegate held a role at the company in that year."""
+        return self.filter(
+            Exists(
+                Affiliation.objects.held_in(OuterRef("session_id")).filter(
+                    delegate=OuterRef("delegate_id"), company=company
+                )
+            )
+        )
+
+    def with_status(self, status: str) -> ProposalQuerySet:
+        return self.filter(status=status)
+
+    def search(self, text: str) -> ProposalQuerySet:
+        """Match the words against title and summary, and the text against delegate and
+        company names in English, pinyin and Chinese. Annotates `rank` for sorting.
+
+        PostgreSQL: the stored, GIN-indexed `search_vector` (websearch syntax, stemmed,
+        title weighted above summary) plus trigram-matched names. SQLite: substring
+        matching with a coarse rank, the same interface."""
+        people = Delegate.objects.matching_name(text).values("pk")
+        companies = Company.objects.matching_name(text).values("pk")
+        by_name = Q(delegate__in=people) | Exists(
+            Affiliation.objects.held_in(OuterRef("session_id")).filter(
+                delegate=OuterRef("delegate_id"), company__in=companies
+            )
+        )
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(text, search_type="websearch", config="english")
+            return self.filter(Q(search_vector=query) | by_name).annotate(
+                rank=SearchRank(F("search_vector"), query)
+                + Case(When(by_name, then=Value(0.5)), default=Value(0.0))
+            )
+        # SQLite: every word must appear in the title or summary (so "battery
+        # swapping" finds "battery-swapping"); a title match ranks first.
+        words = text.split()[:10]
+        in_text, in_title = Q(), Q()
+        for word in words:
+            in_text &= Q(title__icontains=word) | Q(summary__icontains=word)
+            in_title &= Q(title__icontains=word)
+        return self.filter(in_text | by_name).annotate(
+            rank=Case(
+                When(in_title, then=Value(1.0)),
+                When(by_name, then=Value(0.5)),
+                default=Value(0.1),
+                output_field=models.FloatField(),
+            )
+        )
+
+    # --- orderings -----------------------------------------------------------------
+    def newest_first(self) -> ProposalQuerySet:
+        return self.order_by("-session_id", "delegate__name", "title", "pk")
+
+    def oldest_first(self) -> ProposalQuerySet:
+        return self.order_by("session_id", "delegate__name", "title", "pk")
+
+    def by_delegate_name(self) -> ProposalQuerySet:
+        return self.order_by("delegate__name", "-session_id", "title", "pk")
+
+    def by_relevance(self) -> ProposalQuerySet:
+        """Needs search() first."""
+        return self.order_by("-rank", "-session_id", "pk")
+
+    # --- data quality ----------------------------------------------------------------
     def without_matching_seat(self) -> ProposalQuerySet:
         """Proposals whose delegate held no seat in that body that session."""
         return self.exclude(
@@ -74,9 +154,46 @@ class ProposalQuerySet(PublicQuerySet):
     def without_topic(self) -> ProposalQuerySet:
         return self.filter(topics__isnull=True)
 
+    # --- what each page needs, in a fixed number of queries ------------------------
+    def with_role(self) -> ProposalQuerySet:
+        """The delegate's company and role in the proposal's year, as annotations
+        (`role`, `company_name`, `company_slug`), so no page looks them up per row."""
+        held = (
+            Affiliation.objects.held_in(OuterRef("session_id"))
+            .filter(delegate=OuterRef("delegate_id"))
+            .order_by(F("start_year").desc(nulls_last=True), "pk")
+        )
+        return self.annotate(
+            role=Subquery(held.values("role")[:1]),
+            company_name=Subquery(held.values("company__name")[:1]),
+            company_slug=Subquery(held.values("company__slug")[:1]),
+        )
+
     def for_list(self) -> ProposalQuerySet:
-        """Everything a row in a list shows, in a fixed number of queries."""
-        return self.select_related("delegate").prefetch_related("topics")
+        """Everything a row in a list shows: two queries, whatever the page size."""
+        topics = Prefetch("topics", queryset=Topic.objects.only("name", "slug", "parent_id"))
+        return (
+            self.select_related("delegate")
+            .only(
+                "pk", "session_id", "body", "title", "summary", "status",
+                "delegate__name", "delegate__name_zh", "delegate__slug",
+            )
+            .prefetch_related(topics)
+        )  # fmt: skip
+
+    def for_detail(self) -> ProposalQuerySet:
+        topics = Prefetch("topics", queryset=Topic.objects.select_related("parent"))
+        return (
+            self.select_related("delegate", "session")
+            .with_role()
+            .prefetch_related(topics, Prefetch("sources", queryset=Source.objects.order_by("pk")))
+        )
+
+    def for_export(self) -> ProposalQuerySet:
+        """Rows for the CSV/JSON export: role, topics and sources without a query per row."""
+        topics = Prefetch("topics", queryset=Topic.objects.only("slug").order_by("slug"))
+        sources = Prefetch("sources", queryset=Source.objects.order_by("pk"))
+        return self.select_related("delegate").with_role().prefetch_related(topics, sources)
 
 
 class Proposal(models.Model):
@@ -97,6 +214,9 @@ class Proposal(models.Model):
     is_generated = models.BooleanField(
         default=False, editable=False, help_text="Generated demo data, not a real record."
     )
+    # Maintained by a PostgreSQL trigger from title and summary (see migration 0005);
+    # always empty on SQLite, where search falls back to substring matching.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ProposalQuerySet.as_manager()
 
@@ -127,6 +247,9 @@ class Proposal(models.Model):
         # save path (admin, shell, scripts) goes through here.
         self.validate_seat()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("proposals:proposal-detail", args=[self.pk])
 
     @property
     def filing_noun(self) -> str:

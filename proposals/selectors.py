@@ -1,12 +1,24 @@
-"""Read-side queries that span several apps (the home page's headline numbers)."""
+"""Read-side queries for the public pages that span several apps. Views call these
+and get plain values; each function's query count is fixed, whatever the data size."""
 
 from __future__ import annotations
 
-from django.db.models import Max
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
-from delegates.models import AnnualSession, Company, Delegate
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 
-from .models import Proposal
+from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate
+from topics.models import Topic
+
+from .filters import ProposalFilter
+from .models import Proposal, ProposalTopic, Status
+
+TOPIC_TREE_CACHE_KEY = "topic-tree:v1"
+FACET_TOP = 12
 
 
 def headline_counts() -> dict[str, int | None]:
@@ -18,3 +30,273 @@ def headline_counts() -> dict[str, int | None]:
         "sessions": AnnualSession.objects.visible().count(),
         "latest_year": AnnualSession.objects.visible().aggregate(latest=Max("year"))["latest"],
     }
+
+
+def topic_tree() -> list[dict[str, Any]]:
+    """The visible two-level tree as plain dicts, cached until a topic changes."""
+    tree = cache.get(TOPIC_TREE_CACHE_KEY)
+    if tree is None:
+        rows = list(
+            Topic.objects.visible()
+            .order_by("name")
+            .values("id", "name", "slug", "parent_id", "color", "description")
+        )
+        children: dict[int, list[dict]] = defaultdict(list)
+        for row in rows:
+            if row["parent_id"]:
+                children[row["parent_id"]].append(row)
+        tree = [{**row, "children": children[row["id"]]} for row in rows if not row["parent_id"]]
+        cache.set(TOPIC_TREE_CACHE_KEY, tree, timeout=None)
+    return tree
+
+
+def forget_topic_tree(**kwargs: Any) -> None:
+    cache.delete(TOPIC_TREE_CACHE_KEY)
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    label_zh: str = ""
+    children: list[FacetOption] = field(default_factory=list)
+
+
+@dataclass
+class Facets:
+    total: int
+    year: list[FacetOption]
+    body: list[FacetOption]
+    status: list[FacetOption]
+    topic: list[FacetOption]
+    delegate: list[FacetOption]
+    company: list[FacetOption]
+
+
+def facet_counts(filterset: ProposalFilter) -> Facets:
+    """How many results each option would give, given every other active filter.
+
+    Four queries in all: one GROUP BY (year, body, status) from which those three
+    facets and the total are derived, one for topics (sub-topics and, counting each
+    proposal once, their parents), one each for the top delegates and companies."""
+    data = filterset.form.cleaned_data
+    years, body, status = set(data.get("year") or []), data.get("body"), data.get("status")
+
+    grid = list(
+        filterset.qs_without("year", "body", "status")
+        .order_by()
+        .values("session_id", "body", "status")
+        .annotate(n=Count("pk"))
+    )
+    by_year: Counter[int] = Counter()
+    by_body: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    total = 0
+    for row in grid:
+        year_ok = not years or row["session_id"] in years
+        body_ok = not body or row["body"] == body
+        status_ok = not status or row["status"] == status
+        if body_ok and status_ok:
+            by_year[row["session_id"]] += row["n"]
+        if year_ok and status_ok:
+            by_body[row["body"]] += row["n"]
+        if year_ok and body_ok:
+            by_status[row["status"]] += row["n"]
+        if year_ok and body_ok and status_ok:
+            total += row["n"]
+
+    year_options = [
+        FacetOption(str(y), str(y), n, y in years) for y, n in sorted(by_year.items(), reverse=True)
+    ]
+    body_options = [FacetOption(b.value, b.label, by_body[b.value], b.value == body) for b in Body]
+    status_options = [
+        FacetOption(s.value, s.label, by_status[s.value], s.value == status)
+        for s in Status
+        if by_status[s.value] or s.value == status
+    ]
+    return Facets(
+        total=total,
+        year=year_options,
+        body=body_options,
+        status=status_options,
+        topic=_topic_facet(filterset),
+        delegate=_delegate_facet(filterset),
+        company=_company_facet(filterset),
+    )
+
+
+def _topic_facet(filterset: ProposalFilter) -> list[FacetOption]:
+    chosen = {t.slug for t in filterset.form.cleaned_data.get("topic") or []}
+    counts = topic_counts(filterset.qs_without("topic"))
+    options = []
+    for root in topic_tree():
+        children = [
+            FacetOption(
+                c["slug"], c["name"], counts.get(("topic", c["id"]), 0), c["slug"] in chosen
+            )
+            for c in root["children"]
+        ]
+        options.append(
+            FacetOption(
+                root["slug"],
+                root["name"],
+                counts.get(("group", root["id"]), 0),
+                root["slug"] in chosen,
+                children=[c for c in children if c.count or c.selected],
+            )
+        )
+    return [o for o in options if o.count or o.selected or o.children]
+
+
+def _delegate_facet(filterset: ProposalFilter) -> list[FacetOption]:
+    chosen = filterset.form.cleaned_data.get("delegate")
+    rows = (
+        filterset.qs_without("delegate")
+        .order_by()
+        .values("delegate__slug", "delegate__name", "delegate__name_zh")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "delegate__name")[:FACET_TOP]
+    )
+    options = [
+        FacetOption(
+            r["delegate__slug"],
+            r["delegate__name"],
+            r["n"],
+            chosen is not None and r["delegate__slug"] == chosen.slug,
+            r["delegate__name_zh"],
+        )
+        for r in rows
+    ]
+    if chosen is not None and not any(o.selected for o in options):
+        options.insert(0, FacetOption(chosen.slug, chosen.name, 0, True, chosen.name_zh))
+    return options
+
+
+def _company_facet(filterset: ProposalFilter) -> list[FacetOption]:
+    chosen = filterset.form.cleaned_data.get("company")
+    proposals = filterset.qs_without("company").values("pk")
+    # A proposal counts for a company when its delegate held a role there that year.
+    # One filter() call, so that every condition applies to the same proposal join.
+    rows = (
+        Affiliation.objects.filter(
+            Q(start_year__isnull=True) | Q(start_year__lte=F("delegate__proposals__session_id")),
+            Q(end_year__isnull=True) | Q(end_year__gte=F("delegate__proposals__session_id")),
+            delegate__proposals__in=proposals,
+        )
+        .values("company__slug", "company__name", "company__name_zh")
+        .annotate(n=Count("delegate__proposals", distinct=True))
+        .order_by("-n", "company__name")[:FACET_TOP]
+    )
+    options = [
+        FacetOption(
+            r["company__slug"],
+            r["company__name"],
+            r["n"],
+            chosen is not None and r["company__slug"] == chosen.slug,
+            r["company__name_zh"],
+        )
+        for r in rows
+    ]
+    if chosen is not None and not any(o.selected for o in options):
+        options.insert(0, FacetOption(chosen.slug, chosen.name, 0, True, chosen.name_zh))
+    return options
+
+
+def topic_counts(proposals: Any) -> dict[tuple[str, int], int]:
+    """{("topic", id): n, ("group", parent_id): n} over the given proposal queryset, in
+    one UNION ALL query. A parent counts a proposal once however many sub-topics apply."""
+    links = ProposalTopic.objects.filter(proposal__in=proposals.values("pk"))
+    per_topic = (
+        links.values("topic_id")
+        .annotate(n=Count("proposal_id"), level=Value("topic"))
+        .values_list("level", "topic_id", "n")
+    )
+    per_group = (
+        links.annotate(group=Coalesce("topic__parent_id", "topic_id"))
+        .values("group")
+        .annotate(n=Count("proposal_id", distinct=True), level=Value("group"))
+        .values_list("level", "group", "n")
+    )
+    return {(level, key): n for level, key, n in per_topic.union(per_group, all=True)}
+
+
+def topic_tree_with_counts() -> list[dict[str, Any]]:
+    """The whole tree, unused topics included, with each topic's proposal count."""
+    counts = topic_counts(Proposal.objects.visible())
+    return [
+        {
+            **root,
+            "count": counts.get(("group", root["id"]), 0),
+            "children": [
+                {**c, "count": counts.get(("topic", c["id"]), 0)} for c in root["children"]
+            ],
+        }
+        for root in topic_tree()
+    ]
+
+
+def related_proposals(proposal: Proposal, limit: int = 12) -> dict[str, list[Proposal]]:
+    """Same topic that year, and the same delegate's other proposals: one query."""
+    topic_ids = [t.pk for t in proposal.topics.all()]
+    shares_topic = Exists(
+        ProposalTopic.objects.filter(proposal=OuterRef("pk"), topic_id__in=topic_ids)
+    )
+    rows = list(
+        Proposal.objects.visible()
+        .exclude(pk=proposal.pk)
+        .filter(
+            Q(shares_topic, session_id=proposal.session_id) | Q(delegate_id=proposal.delegate_id)
+        )
+        .annotate(shares_topic=shares_topic)
+        .select_related("delegate")
+        .only(
+            "pk", "title", "session_id", "body", "delegate__name", "delegate__slug", "delegate_id"
+        )
+        .order_by("-session_id", "title")[: limit * 2]
+    )
+    same_topic = [r for r in rows if r.session_id == proposal.session_id and r.shares_topic]
+    same_delegate = [
+        r for r in rows if r.delegate_id == proposal.delegate_id and r not in same_topic
+    ]
+    return {"same_topic": same_topic[:limit], "same_delegate": same_delegate[:limit]}
+
+
+def group_by_year(proposals: list[Proposal]) -> list[tuple[int, list[Proposal]]]:
+    """Proposals already ordered newest first, grouped by session year."""
+    groups: dict[int, list[Proposal]] = {}
+    for p in proposals:
+        groups.setdefault(p.session_id, []).append(p)
+    return list(groups.items())
+
+
+def top_topics(proposals: list[Proposal], limit: int = 8) -> list[tuple[Topic, int]]:
+    """The topics most proposed on, from already-prefetched topics (no query)."""
+    counter: Counter[Topic] = Counter(t for p in proposals for t in p.topics.all())
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0].name))[:limit]
+
+
+def group_by_parent_topic(proposals: list[Proposal]) -> list[tuple[dict, list[Proposal]]]:
+    """A session's proposals under each top-level topic they touch (a proposal with
+    topics under two parents appears under both). Topics must be prefetched."""
+    roots = {root["id"]: root for root in topic_tree()}
+    groups: dict[int, list[Proposal]] = defaultdict(list)
+    for p in proposals:
+        for root_id in dict.fromkeys(t.parent_id or t.pk for t in p.topics.all()):
+            groups[root_id].append(p)
+    return sorted(
+        ((roots[r], items) for r, items in groups.items() if r in roots),
+        key=lambda g: (-len(g[1]), g[0]["name"]),
+    )
+
+
+def proposal_counts_by_session() -> dict[int, dict[str, int]]:
+    rows = (
+        Proposal.objects.visible().order_by().values("session_id", "body").annotate(n=Count("pk"))
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"npc": 0, "cppcc": 0, "total": 0})
+    for r in rows:
+        counts[r["session_id"]][r["body"]] = r["n"]
+        counts[r["session_id"]]["total"] += r["n"]
+    return counts

@@ -1,10 +1,23 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import render
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    QueryDict,
+)
+from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
+from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
+from topics.models import Topic
+
+from . import selectors
+from .filters import ProposalFilter, Sort
 from .models import Proposal
 from .selectors import headline_counts
 
@@ -30,3 +43,225 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers ask for /favicon.ico on every page, the admin's included. The hashed
     name is looked up per request: at import time the manifest may not exist yet."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+# --- Analysts' pages ---------------------------------------------------------------
+PER_PAGE = 25
+
+
+class BadParameter(Exception):
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+
+
+def bad_request(request: HttpRequest, errors: list[tuple[str, str]]) -> HttpResponse:
+    """A 400 that names each parameter at fault and why, with a way back."""
+    return render(request, "400.html", {"errors": errors}, status=400)
+
+
+def page_number(request: HttpRequest) -> int:
+    raw = request.GET.getlist("page")
+    if not raw:
+        return 1
+    if len(raw) > 1:
+        raise BadParameter([("page", "Give this parameter once.")])
+    try:
+        number = int(raw[0])
+    except ValueError:
+        raise BadParameter([("page", f"“{raw[0][:20]}” is not a page number.")]) from None
+    if number < 1:
+        raise BadParameter([("page", "Pages are numbered from 1.")])
+    return number
+
+
+def paginate(queryset, number: int, total: int | None = None, per_page: int = PER_PAGE) -> Page:
+    """A page of results; past the last page is a 404. A known total (from the facet
+    counts) saves the separate COUNT query."""
+    paginator = Paginator(queryset, per_page)
+    if total is not None:
+        paginator.count = total  # cached_property: set it, and Paginator never counts
+    if number > paginator.num_pages:
+        raise Http404("There is no such page.")
+    return paginator.page(number)
+
+
+def filtered(request: HttpRequest) -> ProposalFilter:
+    filterset = ProposalFilter(request.GET, queryset=Proposal.objects.visible())
+    if not filterset.is_valid():
+        raise BadParameter(filterset.error_list)
+    return filterset
+
+
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    try:
+        filterset = filtered(request)
+        number = page_number(request)
+    except BadParameter as exc:
+        return bad_request(request, exc.errors)
+    facets = selectors.facet_counts(filterset)
+    page = paginate(filterset.sorted_qs().for_list(), number, total=facets.total)
+    return render(
+        request,
+        "proposals/proposal_list.html",
+        {
+            "filterset": filterset,
+            "facets": facets,
+            "page_obj": page,
+            "sort_choices": Sort.CHOICES,
+            "sort": filterset.sort_order,
+            "has_query": bool(filterset.form.cleaned_data.get("q")),
+            "selected": filterset.selected(),
+            "chips": filterset.chips(),
+        },
+    )
+
+
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal.objects.visible().for_detail(), pk=pk)
+    return render(
+        request,
+        "proposals/proposal_detail.html",
+        {"proposal": proposal, "related": selectors.related_proposals(proposal)},
+    )
+
+
+def delegate_list(request: HttpRequest) -> HttpResponse:
+    try:
+        number = page_number(request)
+    except BadParameter as exc:
+        return bad_request(request, exc.errors)
+    delegates = (
+        Delegate.objects.visible()
+        .annotate(
+            proposal_count=Count("proposals", filter=Q(proposals__in=Proposal.objects.visible()))
+        )
+        .prefetch_related(
+            Prefetch(
+                "affiliations",
+                queryset=Affiliation.objects.select_related("company").order_by("-start_year"),
+            )
+        )
+        .order_by("name")
+    )
+    page = paginate(delegates, number, per_page=50)
+    return render(request, "delegates/delegate_list.html", {"page_obj": page})
+
+
+def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    delegate = get_object_or_404(
+        Delegate.objects.visible().prefetch_related(
+            Prefetch(
+                "affiliations",
+                queryset=Affiliation.objects.select_related("company").order_by("start_year", "pk"),
+            ),
+            Prefetch("seats", queryset=Seat.objects.order_by("-session_id", "body")),
+        ),
+        slug=slug,
+    )
+    proposals = list(Proposal.objects.visible().by_delegate(delegate).for_list().newest_first())
+    seats = list(delegate.seats.all())
+    return render(
+        request,
+        "delegates/delegate_detail.html",
+        {
+            "delegate": delegate,
+            "seats": seats,
+            "years_by_body": {
+                body: sum(1 for s in seats if s.body == body) for body in ("npc", "cppcc")
+            },
+            "proposals_by_year": selectors.group_by_year(proposals),
+            "proposal_count": len(proposals),
+            "top_topics": selectors.top_topics(proposals),
+        },
+    )
+
+
+def company_list(request: HttpRequest) -> HttpResponse:
+    try:
+        number = page_number(request)
+    except BadParameter as exc:
+        return bad_request(request, exc.errors)
+    companies = (
+        Company.objects.visible()
+        .annotate(people=Count("affiliations__delegate", distinct=True))
+        .order_by("name")
+    )
+    return render(
+        request,
+        "delegates/company_list.html",
+        {"page_obj": paginate(companies, number, per_page=50)},
+    )
+
+
+def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    company = get_object_or_404(Company.objects.visible(), slug=slug)
+    affiliations = list(
+        company.affiliations.select_related("delegate")
+        .filter(delegate__in=Delegate.objects.visible())
+        .order_by("delegate__name", "start_year")
+    )
+    proposals = list(Proposal.objects.visible().at_company(company).for_list().newest_first()[:200])
+    return render(
+        request,
+        "delegates/company_detail.html",
+        {
+            "company": company,
+            "affiliations": affiliations,
+            "proposals_by_year": selectors.group_by_year(proposals),
+            "shown": len(proposals),
+        },
+    )
+
+
+def topic_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "topics/topic_list.html", {"tree": selectors.topic_tree_with_counts()})
+
+
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_object_or_404(Topic.objects.visible().select_related("parent"), slug=slug)
+    filterset = ProposalFilter(QueryDict(f"topic={slug}"), queryset=Proposal.objects.visible())
+    filterset.is_valid()
+    facets = selectors.facet_counts(filterset)
+    newest = list(filterset.sorted_qs().for_list()[:PER_PAGE])
+    children = next((r["children"] for r in selectors.topic_tree() if r["id"] == topic.pk), [])
+    return render(
+        request,
+        "topics/topic_detail.html",
+        {"topic": topic, "children": children, "facets": facets, "newest": newest},
+    )
+
+
+def session_list(request: HttpRequest) -> HttpResponse:
+    counts = selectors.proposal_counts_by_session()
+    sessions = [
+        (session, counts.get(session.year, {"npc": 0, "cppcc": 0, "total": 0}))
+        for session in AnnualSession.objects.visible().order_by("-year")
+    ]
+    return render(request, "delegates/session_list.html", {"sessions": sessions})
+
+
+SESSION_PAGE_LIMIT = 500
+
+
+def session_detail(request: HttpRequest, year: int) -> HttpResponse:
+    session = get_object_or_404(AnnualSession.objects.visible(), year=year)
+    proposals = list(
+        Proposal.objects.visible()
+        .in_years([year])
+        .for_list()
+        .newest_first()[: SESSION_PAGE_LIMIT + 1]
+    )
+    truncated = len(proposals) > SESSION_PAGE_LIMIT
+    proposals = proposals[:SESSION_PAGE_LIMIT]
+    adjacent = AnnualSession.objects.visible().filter(year__in=[year - 1, year + 1])
+    return render(
+        request,
+        "delegates/session_detail.html",
+        {
+            "session": session,
+            "groups": selectors.group_by_parent_topic(proposals),
+            "count": len(proposals),
+            "truncated": truncated,
+            "adjacent": {s.year for s in adjacent},
+        },
+    )

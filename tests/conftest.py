@@ -1,17 +1,64 @@
 from __future__ import annotations
 
+from collections import defaultdict
+from functools import cache
+
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
+from django.core import serializers
+from django.core.cache import cache as django_cache
+from django.core.management.color import no_style
+from django.db import connection
 from django.test import Client
 
 from proposals.editors import EDITORS_GROUP
+from proposals.realdata import FIXTURE_PATH
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache, as a fresh deployment does."""
+    django_cache.clear()
+
+
+@cache
+def _real_records() -> tuple[dict, list]:
+    """The fixture, parsed once per test run: rows per model and M2M links."""
+    rows: dict[type, list] = defaultdict(list)
+    links = []
+    for item in serializers.deserialize("json", FIXTURE_PATH.read_text(encoding="utf-8")):
+        rows[type(item.object)].append(item.object)
+        for name, ids in (item.m2m_data or {}).items():
+            links.append((type(item.object), name, item.object.pk, ids))
+    return rows, links
 
 
 @pytest.fixture
 def real_data(db) -> None:
-    """The real 2013-2022 data, loaded the way `make run` loads it."""
-    call_command("load_real_data", verbosity=0)
+    """The real 2013-2022 data (fixtures/real_data.json). The same records
+    `load_real_data` loads, which tests/proposals/test_real_data.py tests as users run
+    it; here inserted in bulk so the many tests that read them stay quick."""
+    rows, links = _real_records()
+    for model, objects in rows.items():
+        model.objects.bulk_create(
+            [
+                type(o)(**{f.attname: getattr(o, f.attname) for f in o._meta.concrete_fields})
+                for o in objects
+            ]
+        )
+    through_rows = defaultdict(list)
+    for model, name, pk, ids in links:
+        field = model._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        through_rows[through] += [through(**{f"{source}_id": pk, f"{target}_id": i}) for i in ids]
+    for through, objects in through_rows.items():
+        through.objects.bulk_create(objects)
+    # Explicit primary keys: move PostgreSQL's sequences past them, as loaddata does.
+    models = list(rows) + list(through_rows)
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
 
 
 @pytest.fixture

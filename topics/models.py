@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from config.querysets import PublicQuerySet
 
@@ -22,7 +23,16 @@ class TopicQuerySet(PublicQuerySet):
 
     def for_tree(self) -> TopicQuerySet:
         """Top-level topics with their children fetched in one more query."""
-        return self.roots().prefetch_related("children").order_by("name")
+        children = models.Prefetch("children", queryset=Topic.objects.visible().order_by("name"))
+        return self.visible().roots().prefetch_related(children).order_by("name")
+
+    def with_descendants(self, topics: list[Topic]) -> list[int]:
+        """Ids of the given topics and their children: a parent matches its sub-topics."""
+        ids = {t.pk for t in topics}
+        parents = [t.pk for t in topics if t.parent_id is None]
+        if parents:
+            ids.update(self.filter(parent_id__in=parents).values_list("pk", flat=True))
+        return sorted(ids)
 
 
 class Topic(models.Model):
@@ -68,6 +78,9 @@ class Topic(models.Model):
         # The two-level rule holds for the shell and scripts too, not only for forms.
         self.clean()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("proposals:topic-detail", args=[self.slug])
 
     def clean(self) -> None:
         super().clean()

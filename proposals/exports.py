@@ -1,0 +1,126 @@
+"""CSV and JSON exports of the proposal list: the same query string as the list, every
+matching row, streamed so memory stays flat however many rows match."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+
+from .filters import ProposalFilter
+from .interchange import COLUMNS, TOPIC_SEPARATOR
+from .models import Proposal, ProposalQuerySet
+
+CHUNK = 1000
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """Make a cell inert in spreadsheets: a leading apostrophe shows the text as typed."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def delegate_label(proposal: Proposal) -> str:
+    """The interchange form of a name: “Pony Ma (Ma Huateng)” when there is another."""
+    delegate = proposal.delegate
+    other = delegate.other_names.split(";")[0].strip()
+    return f"{delegate.name} ({other})" if other else delegate.name
+
+
+def interchange_row(proposal: Proposal) -> dict[str, str]:
+    """One proposal in the CSV interchange format. The first source (the one it was
+    recorded with) fills the source columns; the JSON export lists them all."""
+    sources = list(proposal.sources.all())
+    first = sources[0] if sources else None
+    return {
+        "year": str(proposal.session_id),
+        "body": proposal.get_body_display(),
+        "delegate_name": delegate_label(proposal),
+        "delegate_name_zh": proposal.delegate.name_zh,
+        "company": proposal.company_name or "",
+        "role": proposal.role or "",
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "topics": TOPIC_SEPARATOR.join(t.slug for t in proposal.topics.all()),
+        "status": proposal.status,
+        "source_url": first.url if first else "",
+        "source_title": first.title if first else "",
+        "source_publisher": first.publisher if first else "",
+        "source_date": first.published_on.isoformat() if first and first.published_on else "",
+    }
+
+
+def export_queryset(request: HttpRequest) -> ProposalQuerySet | list[tuple[str, str]]:
+    filterset = ProposalFilter(request.GET, queryset=Proposal.objects.visible())
+    if not filterset.is_valid():
+        return filterset.error_list
+    return filterset.sorted_qs().for_export()
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(rows: Iterable[Proposal]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # a BOM, so spreadsheet programs read the Chinese names as UTF-8
+    yield writer.writerow(COLUMNS)
+    for proposal in rows:
+        row = interchange_row(proposal)
+        yield writer.writerow([neutralise(row[column]) for column in COLUMNS])
+
+
+def _errors_response(errors: list[tuple[str, str]], content_type: str) -> HttpResponse:
+    if content_type == "application/json":
+        body = json.dumps({"errors": [{"field": f, "message": m} for f, m in errors]})
+    else:
+        body = "".join(f"{field}: {message}\n" for field, message in errors)
+    return HttpResponse(body, status=400, content_type=f"{content_type}; charset=utf-8")
+
+
+def export_csv(request: HttpRequest) -> HttpResponse:
+    queryset = export_queryset(request)
+    if isinstance(queryset, list):
+        return _errors_response(queryset, "text/plain")
+    response = StreamingHttpResponse(
+        _csv_lines(queryset.iterator(chunk_size=CHUNK)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="two-sessions-proposals.csv"'
+    return response
+
+
+def _json_chunks(rows: Iterable[Proposal], request: HttpRequest) -> Iterator[str]:
+    yield "["
+    for index, proposal in enumerate(rows):
+        record = {
+            "id": proposal.pk,
+            "url": request.build_absolute_uri(proposal.get_absolute_url()),
+            **interchange_row(proposal),
+            "sources": [
+                {
+                    "url": s.url,
+                    "title": s.title,
+                    "publisher": s.publisher,
+                    "date": s.published_on.isoformat() if s.published_on else None,
+                }
+                for s in proposal.sources.all()
+            ],
+        }
+        yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
+    yield "\n]\n"
+
+
+def export_json(request: HttpRequest) -> HttpResponse:
+    queryset = export_queryset(request)
+    if isinstance(queryset, list):
+        return _errors_response(queryset, "application/json")
+    response = StreamingHttpResponse(
+        _json_chunks(queryset.iterator(chunk_size=CHUNK), request),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="two-sessions-proposals.json"'
+    return response

@@ -1,0 +1,164 @@
+"""Detail and index pages: content on the real data, canonical links, query counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from proposals.models import Proposal
+from tests.factories import (
+    AffiliationFactory,
+    ProposalFactory,
+    SourceFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def proposal(title: str) -> Proposal:
+    return Proposal.objects.get(title=title)
+
+
+def test_proposal_page_shows_role_that_year_sources_and_related(client, real_data):
+    ewaste = proposal("Recycle e-waste while protecting personal data")
+    response = client.get(f"/proposals/{ewaste.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Recycle e-waste while protecting personal data · Lei Jun, 2022" in page
+    assert "NPC suggestion" in page and "13th NPC, 5th session" in page
+    assert "Founder, Chairman &amp; CEO" in page and 'href="/companies/xiaomi/"' in page
+    assert "https://kuaibao.lzzcloud.net/news_info/855339.html" in page
+    assert "Two Sessions 2022: 5 Chinese tech leaders suggest policy directions" in page
+    assert "Energy and climate › E-waste" in page
+    related = response.context["related"]
+    assert {p.title for p in related["same_delegate"]} >= {
+        "Build high-power fast-charging infrastructure"
+    }
+    assert all(p.delegate_id == ewaste.delegate_id for p in related["same_delegate"])
+    assert '<link rel="canonical" href="http://testserver/proposals/' in page
+
+
+def test_role_follows_the_year(client, real_data):
+    wang_2019 = Proposal.objects.filter(delegate__name="Wang Fengying", session_id=2019).first()
+    wang_2022 = Proposal.objects.filter(delegate__name="Wang Fengying", session_id=2022).first()
+    assert (
+        "Vice Chair &amp; President" in client.get(f"/proposals/{wang_2019.pk}/").content.decode()
+    )
+    page_2022 = client.get(f"/proposals/{wang_2022.pk}/").content.decode()
+    assert "By <a" in page_2022 and "President" in page_2022 and "Vice Chair" not in page_2022
+
+
+def test_cppcc_proposal_is_called_a_proposal(client, real_data):
+    robin = Proposal.objects.filter(delegate__name="Robin Li", session_id=2022).first()
+    assert "CPPCC proposal" in client.get(f"/proposals/{robin.pk}/").content.decode()
+
+
+def test_delegate_page(client, real_data):
+    response = client.get("/delegates/pony-ma/")
+    page = response.content.decode()
+    assert "<title>Pony Ma 马化腾" in page
+    assert "Also known as Ma Huateng" in page
+    assert response.context["proposal_count"] == 47
+    assert response.context["years_by_body"] == {"npc": 10, "cppcc": 0}
+    years = [year for year, _ in response.context["proposals_by_year"]]
+    assert years == sorted(years, reverse=True) and years[0] == 2022
+    assert 'type="application/rss+xml"' in page and "/delegates/pony-ma/feed/rss/" in page
+
+
+def test_company_page_lists_its_people_and_their_proposals(client, real_data):
+    response = client.get("/companies/xiaomi/")
+    assert response.status_code == 200
+    assert [a.delegate.name for a in response.context["affiliations"]] == ["Lei Jun"]
+    assert sum(len(items) for _, items in response.context["proposals_by_year"]) == 21
+
+
+def test_topic_pages(client, real_data):
+    tree = client.get("/topics/").context["tree"]
+    mobility = next(root for root in tree if root["slug"] == "mobility")
+    assert mobility["count"] == 35
+    swapping = next(c for c in mobility["children"] if c["slug"] == "battery-swapping")
+    assert swapping["count"] == 2
+    response = client.get("/topics/battery-swapping/")
+    assert response.context["facets"].total == 2
+    assert {o.label for o in response.context["facets"].delegate} == {"Li Shufu", "Ding Lei"}
+    assert "/topics/battery-swapping/feed/atom/" in response.content.decode()
+
+
+def test_session_pages(client, real_data):
+    sessions = client.get("/sessions/").context["sessions"]
+    by_year = {s.year: counts for s, counts in sessions}
+    assert by_year[2022]["total"] == 31 and len(by_year) == 10
+    response = client.get("/sessions/2022/")
+    assert response.context["count"] == 31
+    groups = {root["slug"]: items for root, items in response.context["groups"]}
+    assert len(groups["mobility"]) == 13
+    assert response.context["adjacent"] == {2021}
+    assert client.get("/sessions/1999/").status_code == 404
+
+
+def test_index_pages_and_empty_states(client):
+    for url, empty in [
+        ("/delegates/", "No delegates yet"),
+        ("/companies/", "No companies yet"),
+        ("/topics/", "No topics yet"),
+        ("/sessions/", "No sessions yet"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200 and empty in response.content.decode()
+
+
+def test_unknown_records_are_404(client):
+    for url in ["/proposals/999999/", "/delegates/nobody/", "/companies/none/", "/topics/none/"]:
+        assert client.get(url).status_code == 404
+
+
+def test_staff_see_admin_links_and_the_public_does_not(client, editor_client):
+    item = ProposalFactory()
+    assert "Edit in the admin" not in client.get(f"/proposals/{item.pk}/").content.decode()
+    page = editor_client.get(f"/proposals/{item.pk}/").content.decode()
+    assert f'href="/admin/proposals/proposal/{item.pk}/change/"' in page
+
+
+def _many(n: int) -> None:
+    topics = [TopicFactory(), TopicFactory()]
+    first = ProposalFactory(topics=topics, sources=[SourceFactory(), SourceFactory()])
+    AffiliationFactory(delegate=first.delegate)
+    AffiliationFactory(delegate=first.delegate)
+    for _ in range(n):
+        ProposalFactory(
+            delegate=first.delegate, topics=topics, sources=[SourceFactory(), SourceFactory()]
+        )
+        ProposalFactory(session=first.session, topics=topics)
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_page_query_counts_do_not_grow_with_rows(client, django_assert_max_num_queries, n):
+    _many(n)
+    first = Proposal.objects.order_by("pk").first()
+    topic = first.topics.first()
+    company = first.delegate.affiliations.first().company
+    client.get("/topics/")  # a running site has the topic tree cached
+    budgets = {
+        f"/proposals/{first.pk}/": 4,
+        f"/delegates/{first.delegate.slug}/": 5,
+        "/delegates/": 3,
+        f"/companies/{company.slug}/": 4,
+        "/companies/": 2,
+        "/topics/": 1,
+        f"/topics/{topic.slug}/": 9,
+        "/sessions/": 2,
+        f"/sessions/{first.session_id}/": 4,
+    }
+    for url, budget in budgets.items():
+        with django_assert_max_num_queries(budget, info=url):
+            assert client.get(url).status_code == 200, url
+
+
+def test_topic_edits_show_at_once_despite_the_cached_tree(client):
+    topic = TopicFactory(name="Old name")
+    ProposalFactory(topics=[topic])
+    assert "Old name" in client.get("/topics/").content.decode()
+    topic.name = "New name"
+    topic.save()
+    page = client.get("/topics/").content.decode()
+    assert "New name" in page and "Old name" not in page
