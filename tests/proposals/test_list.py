@@ -238,3 +238,18 @@ def test_status_facet_and_body_labels_on_the_page(client):
     ProposalFactory(body=Body.NPC, status=Status.ADOPTED)
     page = client.get(f"{URL}?status=adopted").content.decode()
     assert "Reflected in law or policy" in page
+
+
+def test_deep_pages_fetch_ids_first_and_keep_the_order(client, settings, monkeypatch):
+    from proposals import views
+
+    monkeypatch.setattr(views, "DEEP_OFFSET", 25)  # make page 2 a "deep" page
+    topic = TopicFactory()
+    made = [ProposalFactory(topics=[topic]) for _ in range(60)]
+    expected = [p.pk for p in Proposal.objects.newest_first()]
+    seen = []
+    for page in (1, 2, 3):
+        response = client.get(f"{URL}?page={page}")
+        seen += [p.pk for p in response.context["page_obj"].object_list]
+    assert seen == expected and len(made) == 60
+    assert response.context["page_obj"].object_list[0].topics.all()[0] == topic
