@@ -255,3 +255,10 @@ def test_bad_arguments_are_refused(db):
         generate(first_year=2020, last_year=2019)
     with pytest.raises(CommandError, match="at least one"):
         generate(proposals=0)
+
+
+def test_copy_values_are_escaped_for_postgresql():
+    # Generated text never holds tabs or newlines, but the COPY writer must not depend on it.
+    assert demodata._copy_text("a\tb\\c\nd\re") == "a\\tb\\\\c\\nd\\re"
+    assert demodata._copy_text("plain 中文") == "plain 中文"
+    assert [demodata._copy_text(v) for v in (None, True, False, 42)] == ["\\N", "t", "f", "42"]

@@ -132,7 +132,11 @@ class Command(BaseCommand):
             with transaction.atomic():
                 if options["replace"]:
                     remove_demo_data()
-                written = generate_demo_data(plan=plan, progress=bar.update if bar else None)
+                written = generate_demo_data(
+                    plan=plan,
+                    progress=bar.update if bar else None,
+                    notify=self.stderr.write if verbosity else None,
+                )
         except (DatabaseError, ProtectedError, RestrictedError) as exc:
             raise CommandError(f"Nothing was written: {type(exc).__name__}: {exc}") from exc
         if connection.vendor == "postgresql":
