@@ -325,6 +325,7 @@ class _Member:
     delegations: dict[str, str] = field(default_factory=dict)
 
 
+ProposalSource = Proposal.sources.through
 # The models that generated data lives in, in a fixed order for reports and removal.
 COUNTED_MODELS: tuple[type[models.Model], ...] = (
     AnnualSession,
@@ -336,17 +337,15 @@ COUNTED_MODELS: tuple[type[models.Model], ...] = (
     Source,
     Proposal,
     ProposalTopic,
-    Proposal.sources.through,
+    ProposalSource,
 )
-ProposalSource = Proposal.sources.through
 # Tables whose ids we assign ourselves; locked while generating on PostgreSQL.
 _ID_ASSIGNED = (Topic, Company, Delegate, Source, Proposal)
 
 
 def _rng(seed: int, *labels: object) -> random.Random:
     # A string seed is hashed with SHA-512 by `random`, so streams are stable across runs
-    # and Python processes (unlike hash()).
-    # Demo data, not secrets: a reproducible generator is the point.
+    # and Python processes (unlike hash()). Demo data, not secrets: S311 does not apply.
     return random.Random(":".join(str(part) for part in (seed, *labels)))  # noqa: S311
 
 
@@ -414,7 +413,10 @@ class _TableWriter:
             if self.adapters:
                 adapters = self.adapters
                 rows = (
-                    tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row))  # noqa: B905
+                    tuple(
+                        a(v) if a and v is not None else v
+                        for a, v in zip(adapters, row, strict=True)
+                    )
                     for row in self.rows
                 )
             marks = ", ".join(["%s"] * len(self.columns))
@@ -525,7 +527,6 @@ class _Generator:
         self.members: dict[str, list[_Member]] = {Body.NPC: [], Body.CPPCC: []}
         self.delegate_count = 0
         self.source_count = 0
-        self.written_proposals = 0
 
     # --- Orchestration ---------------------------------------------------------------
 
@@ -680,13 +681,9 @@ class _Generator:
         given = "".join(s for s, _ in syllables).capitalize()
         name = f"{surname} {given}"
         name_zh = surname_zh + "".join(c for _, c in syllables)
-        body_label = Body(body)
-        since = (
-            "in office when the generated record begins"
-            if starts_mid_term
-            else (f"first seated in {year}")
-        )
-        bio = f"Generated demo delegate: a {body_label.label} {body_label.member_noun}, {since}."
+        role = "an NPC deputy" if body == Body.NPC else "a CPPCC member"
+        since = "in office when the record begins" if starts_mid_term else f"first seated {year}"
+        bio = f"Generated demo delegate: {role}, {since}."
         self.delegates.add(
             (
                 delegate_id,
@@ -858,9 +855,8 @@ class _Generator:
 
     def _flush_proposals(self) -> None:
         self._flush()
-        self.written_proposals = self.proposals.written
         if self.progress:
-            self.progress(self.written_proposals, self.plan.proposals)
+            self.progress(self.proposals.written, self.plan.proposals)
 
     def _new_source(self, rng: random.Random, year: int, member: _Member, root: _Root) -> int:
         self.source_count += 1
