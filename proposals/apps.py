@@ -8,8 +8,7 @@ class ProposalsConfig(AppConfig):
 
     def ready(self) -> None:
         from topics.models import Topic
-
-        from .selectors import forget_topic_tree
+        from topics.selectors import forget_topic_tree
 
         # The cached topic tree must follow every topic edit, from any write path.
         for signal in (post_save, post_delete):

@@ -7,10 +7,11 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
 
 from delegates.models import Body, Company, Delegate
-from topics.models import Topic
+from topics.selectors import topics_by_slug
 
 from .models import Proposal, ProposalQuerySet, Status
 
@@ -71,6 +72,40 @@ class YearsFilter(django_filters.Filter):
     field_class = YearsField
 
 
+class TopicsField(forms.Field):
+    """Repeated `topic` slugs, checked against the cached topic tree (no query)."""
+
+    widget = forms.MultipleHiddenInput
+    default_validators = [ProhibitNullCharactersValidator()]
+
+    def to_python(self, value: Any) -> list[dict[str, Any]]:
+        if not value:
+            return []
+        known = topics_by_slug()
+        chosen = []
+        for raw in value if isinstance(value, list | tuple) else [value]:
+            slug = str(raw).strip()
+            if "\x00" in slug:
+                raise forms.ValidationError("Null characters are not allowed.")
+            if slug not in known:
+                raise forms.ValidationError(
+                    f"“{slug[:40]}” is not a topic. Topics are listed at /topics/."
+                )
+            if known[slug] not in chosen:
+                chosen.append(known[slug])
+        return chosen
+
+    def validate(self, value: list[dict[str, Any]]) -> None:
+        super().validate(value)
+
+    def run_validators(self, value: Any) -> None:
+        return None  # each slug was checked in to_python
+
+
+class TopicsFilter(django_filters.Filter):
+    field_class = TopicsField
+
+
 class ProposalFilter(django_filters.FilterSet):
     year = YearsFilter(method="filter_years", label="Year")
     year_min = django_filters.NumberFilter(
@@ -88,12 +123,7 @@ class ProposalFilter(django_filters.FilterSet):
         max_value=YEAR_CEILING,
     )
     body = django_filters.ChoiceFilter(choices=Body.choices, label="Body")
-    topic = django_filters.ModelMultipleChoiceFilter(
-        queryset=Topic.objects.visible(),
-        to_field_name="slug",
-        method="filter_topics",
-        label="Topic",
-    )
+    topic = TopicsFilter(method="filter_topics", label="Topic")
     delegate = django_filters.ModelChoiceFilter(
         queryset=Delegate.objects.visible(),
         to_field_name="slug",
@@ -131,13 +161,10 @@ class ProposalFilter(django_filters.FilterSet):
     def filter_years(self, queryset: ProposalQuerySet, name: str, value: list[int]) -> QuerySet:
         return queryset.in_years(value) if value else queryset
 
-    def filter_topics(self, queryset: ProposalQuerySet, name: str, value: list[Topic]) -> QuerySet:
+    def filter_topics(self, queryset: ProposalQuerySet, name: str, value: list[dict]) -> QuerySet:
         if not value:
             return queryset
-        # Facets apply this filter several times; look the sub-topics up once.
-        if getattr(self, "_topic_ids", None) is None:
-            self._topic_ids = Topic.objects.with_descendants(list(value))
-        return queryset.in_topics(self._topic_ids)
+        return queryset.in_topics(sorted({i for topic in value for i in topic["ids"]}))
 
     def filter_delegate(self, queryset: ProposalQuerySet, name: str, value: Delegate) -> QuerySet:
         return queryset.by_delegate(value) if value else queryset
@@ -188,7 +215,9 @@ class ProposalFilter(django_filters.FilterSet):
         for year in data.get("year") or []:
             chips.append({"key": "year", "value": year, "label": f"Year {year}", "multi": True})
         for topic in data.get("topic") or []:
-            chips.append({"key": "topic", "value": topic.slug, "label": topic.name, "multi": True})
+            chips.append(
+                {"key": "topic", "value": topic["slug"], "label": topic["name"], "multi": True}
+            )
         if data.get("year_min") is not None:
             chips.append(
                 {"key": "year_min", "value": data["year_min"], "label": f"From {data['year_min']}"}

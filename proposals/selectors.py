@@ -7,17 +7,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
 from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate
 from topics.models import Topic
+from topics.selectors import topic_tree
 
 from .filters import ProposalFilter
 from .models import Proposal, ProposalTopic, Status
 
-TOPIC_TREE_CACHE_KEY = "topic-tree:v1"
 FACET_TOP = 12
 
 
@@ -30,28 +29,6 @@ def headline_counts() -> dict[str, int | None]:
         "sessions": AnnualSession.objects.visible().count(),
         "latest_year": AnnualSession.objects.visible().aggregate(latest=Max("year"))["latest"],
     }
-
-
-def topic_tree() -> list[dict[str, Any]]:
-    """The visible two-level tree as plain dicts, cached until a topic changes."""
-    tree = cache.get(TOPIC_TREE_CACHE_KEY)
-    if tree is None:
-        rows = list(
-            Topic.objects.visible()
-            .order_by("name")
-            .values("id", "name", "slug", "parent_id", "color", "description")
-        )
-        children: dict[int, list[dict]] = defaultdict(list)
-        for row in rows:
-            if row["parent_id"]:
-                children[row["parent_id"]].append(row)
-        tree = [{**row, "children": children[row["id"]]} for row in rows if not row["parent_id"]]
-        cache.set(TOPIC_TREE_CACHE_KEY, tree, timeout=None)
-    return tree
-
-
-def forget_topic_tree(**kwargs: Any) -> None:
-    cache.delete(TOPIC_TREE_CACHE_KEY)
 
 
 @dataclass
@@ -128,7 +105,7 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
 
 
 def _topic_facet(filterset: ProposalFilter) -> list[FacetOption]:
-    chosen = {t.slug for t in filterset.form.cleaned_data.get("topic") or []}
+    chosen = {t["slug"] for t in filterset.form.cleaned_data.get("topic") or []}
     counts = topic_counts(filterset.qs_without("topic"))
     options = []
     for root in topic_tree():
