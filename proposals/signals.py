@@ -15,31 +15,36 @@ from topics.models import Topic
 from . import trends
 from .models import Proposal, ProposalTopic
 
-# Fields of a proposal that decide which counts it is in.
-COUNTED_FIELDS = frozenset({"session", "session_id", "body", "is_generated"})
-
 
 def _slices_of(proposal_ids: Any) -> set[tuple[int, str]]:
     return set(Proposal.objects.filter(pk__in=proposal_ids).values_list("session_id", "body"))
 
 
 @receiver(pre_save, sender=Proposal, dispatch_uid="trends_proposal_before")
-def remember_counted_slice(sender: type, instance: Proposal, raw: bool, **kwargs: Any) -> None:
-    # A proposal moved to another year or body leaves a slice that needs recounting.
-    instance._trend_slices_before = set() if raw or not instance.pk else _slices_of([instance.pk])
+def remember_counted_state(sender: type, instance: Proposal, raw: bool, **kwargs: Any) -> None:
+    # What the table counted this proposal under, to tell a move from a plain edit.
+    instance._trend_counted_as = (
+        None
+        if raw or instance._state.adding
+        else Proposal.objects.filter(pk=instance.pk)
+        .values_list("session_id", "body", "is_generated")
+        .first()
+    )
 
 
 @receiver(post_save, sender=Proposal, dispatch_uid="trends_proposal_saved")
-def recount_proposal(
-    sender: type, instance: Proposal, raw: bool, update_fields: Any, **kwargs: Any
-) -> None:
+def recount_proposal(sender: type, instance: Proposal, raw: bool, **kwargs: Any) -> None:
     if raw:
         return
-    if update_fields is not None and not COUNTED_FIELDS & set(update_fields):
+    before = getattr(instance, "_trend_counted_as", None)
+    now = (instance.session_id, instance.body, instance.is_generated)
+    if before == now:
+        # A new title, summary or status changes no count: recounting a slice of a
+        # large table on every such edit would make the admin slow for nothing.
         trends.invalidate()
         return
-    before = getattr(instance, "_trend_slices_before", set())
-    trends.refresh(before | {(instance.session_id, instance.body)})
+    slices = {now[:2]} | ({before[:2]} if before else set())
+    trends.refresh(slices)
 
 
 @receiver(post_delete, sender=Proposal, dispatch_uid="trends_proposal_deleted")

@@ -8,6 +8,8 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from delegates.models import AnnualSession, Body
 from proposals import trends
@@ -372,3 +374,20 @@ def test_counting_runs_in_the_database_whatever_the_rows(hand_made, django_asser
         with django_assert_num_queries(1):
             trend = trends.topic_trend(params)
         assert trend.totals[1] == 33
+
+
+def test_an_edit_that_changes_no_count_leaves_the_table_alone(hand_made):
+    proposal = hand_made["proposals"][(2021, 0)]
+    proposal.title = "A better title"
+    with CaptureQueriesContext(connection) as edit:
+        proposal.save()
+    assert not [q for q in edit.captured_queries if "trendcount" in q["sql"]]
+    proposal.body = Body.CPPCC
+    SeatFactory(delegate=hand_made["dee"], session=proposal.session, body=Body.CPPCC)
+    with CaptureQueriesContext(connection) as move:
+        proposal.save()
+    assert [q for q in move.captured_queries if "DELETE" in q["sql"] and "trendcount" in q["sql"]]
+    npc = trends.topic_trend(TrendParams(topics=("solar",), body=Body.NPC))
+    cppcc = trends.topic_trend(TrendParams(topics=("solar",), body=Body.CPPCC))
+    assert (npc.totals, npc.series[0].counts) == ([4, 2, None, 1], [1, 1, None, 0])
+    assert (cppcc.totals, cppcc.series[0].counts) == ([1], [1])
