@@ -11,6 +11,9 @@ urlpatterns = [
     path("", proposal_views.home, name="home"),
     path("healthz", proposal_views.healthz, name="healthz"),
     path("favicon.ico", proposal_views.favicon),
+    path("trends/", proposal_views.trends_explorer, name="trends"),
+    path("trends/topics.json", proposal_views.trends_json, name="trends-json"),
+    path("trends/topics.csv", proposal_views.trends_csv, name="trends-csv"),
     path("admin/", admin.site.urls),
     path("", include("proposals.urls")),
 ]

@@ -13,3 +13,5 @@ class ProposalsConfig(AppConfig):
         # The cached topic tree must follow every topic edit, from any write path.
         for signal in (post_save, post_delete):
             signal.connect(forget_topic_tree, sender=Topic, dispatch_uid=f"topic-tree-{signal}")
+
+        from . import signals  # noqa: F401  (connects the trend receivers)

@@ -303,3 +303,40 @@ class ProposalTopic(models.Model):
 
     def __str__(self) -> str:
         return str(self.topic)
+
+
+class TrendCount(models.Model):
+    """How many proposals one (year, body) slice holds on one topic, or in all (topic
+    empty): the small table trend charts read instead of scanning every proposal.
+
+    A parent topic's row counts each proposal once however many of its children apply.
+    Rows are derived: proposals.trends.refresh() rewrites a slice whenever a proposal
+    or its topics change, and `manage.py refresh_trends` rebuilds everything after a
+    bulk load that bypasses model signals. Never edit them by hand.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    body = models.CharField(max_length=5, choices=Body.choices)
+    # Kept as a dimension so that TRACKER_SHOW_GENERATED needs no second table.
+    is_generated = models.BooleanField()
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    proposals = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "body", "is_generated", "topic"], name="trendcount_unique_slice"
+            ),
+            # NULLs are distinct in a plain unique constraint: the all-topics row of a
+            # slice needs its own.
+            models.UniqueConstraint(
+                fields=["year", "body", "is_generated"],
+                condition=Q(topic__isnull=True),
+                name="trendcount_unique_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.body} {self.topic_id or 'all'}: {self.proposals}"

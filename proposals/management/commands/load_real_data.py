@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from proposals import trends
 from proposals.models import Proposal
 from proposals.realdata import FIXTURE_PATH
 from topics.models import Topic
@@ -43,6 +44,8 @@ class Command(BaseCommand):
                 problems = validate_loaded(records)
                 if problems:
                     raise CommandError(f"{path}: nothing was loaded.\n" + "\n".join(problems))
+                # loaddata's raw saves skip the signals that keep trend counts exact.
+                trends.refresh()
         except CommandError:
             raise
         except Exception as exc:  # the database refused a row (constraint, foreign key)

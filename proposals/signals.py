@@ -1,0 +1,116 @@
+"""Keep trend counts exact and their cache fresh on every write path (admin, shell,
+scripts). Bulk operations that skip model signals (QuerySet.update, bulk_create,
+loaddata's raw saves) must be followed by `manage.py refresh_trends`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from delegates.models import Affiliation, AnnualSession, Company, Delegate
+from topics.models import Topic
+
+from . import trends
+from .models import Proposal, ProposalTopic
+
+
+def _slices_of(proposal_ids: Any) -> set[tuple[int, str]]:
+    return set(Proposal.objects.filter(pk__in=proposal_ids).values_list("session_id", "body"))
+
+
+@receiver(pre_save, sender=Proposal, dispatch_uid="trends_proposal_before")
+def remember_counted_state(sender: type, instance: Proposal, raw: bool, **kwargs: Any) -> None:
+    # What the table counted this proposal under, to tell a move from a plain edit.
+    instance._trend_counted_as = (
+        None
+        if raw or instance._state.adding
+        else Proposal.objects.filter(pk=instance.pk)
+        .values_list("session_id", "body", "is_generated")
+        .first()
+    )
+
+
+@receiver(post_save, sender=Proposal, dispatch_uid="trends_proposal_saved")
+def recount_proposal(sender: type, instance: Proposal, raw: bool, **kwargs: Any) -> None:
+    if raw:
+        return
+    before = getattr(instance, "_trend_counted_as", None)
+    now = (instance.session_id, instance.body, instance.is_generated)
+    if before == now:
+        # A new title, summary or status changes no count: recounting a slice of a
+        # large table on every such edit would make the admin slow for nothing.
+        trends.invalidate()
+        return
+    slices = {now[:2]} | ({before[:2]} if before else set())
+    trends.refresh(slices)
+
+
+@receiver(post_delete, sender=Proposal, dispatch_uid="trends_proposal_deleted")
+def recount_deleted_proposal(sender: type, instance: Proposal, **kwargs: Any) -> None:
+    trends.refresh({(instance.session_id, instance.body)})
+
+
+@receiver(post_save, sender=ProposalTopic, dispatch_uid="trends_tag_saved")
+@receiver(post_delete, sender=ProposalTopic, dispatch_uid="trends_tag_deleted")
+def recount_tagged_proposal(
+    sender: type, instance: ProposalTopic, raw: bool = False, **kwargs: Any
+) -> None:
+    if raw:
+        return
+    if ProposalTopic.proposal.is_cached(instance):
+        slices = {(instance.proposal.session_id, instance.proposal.body)}
+    else:
+        # Not cached when the tag goes with its deleted proposal; the proposal's own
+        # post_delete recounts again once it is gone.
+        slices = _slices_of([instance.proposal_id])
+    trends.refresh(slices)
+
+
+@receiver(m2m_changed, sender=ProposalTopic, dispatch_uid="trends_tags_changed")
+def recount_retagged_proposals(
+    sender: type, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        trends.refresh({(instance.session_id, instance.body)})
+    elif pk_set:
+        trends.refresh(_slices_of(pk_set))
+    else:
+        # topic.proposals.clear() does not say which proposals lost the topic.
+        trends.refresh()
+
+
+@receiver(pre_save, sender=Topic, dispatch_uid="trends_topic_before")
+def remember_parent(sender: type, instance: Topic, raw: bool, **kwargs: Any) -> None:
+    instance._trend_parent_before = (
+        Topic.objects.filter(pk=instance.pk).values_list("parent_id", flat=True).first()
+        if instance.pk and not raw
+        else instance.parent_id
+    )
+
+
+@receiver(post_save, sender=Topic, dispatch_uid="trends_topic_saved")
+def recount_moved_topic(sender: type, instance: Topic, raw: bool, **kwargs: Any) -> None:
+    if raw:
+        return
+    if getattr(instance, "_trend_parent_before", instance.parent_id) != instance.parent_id:
+        # Moving a sub-topic changes both parents' counts in every year.
+        trends.refresh()
+    else:
+        trends.invalidate()  # a new name or colour
+
+
+def _invalidate(sender: type, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        trends.invalidate()
+
+
+# Names, colours, session years and affiliations (the company filter) change what
+# cached trends show without changing any count.
+for model in (Topic, AnnualSession, Delegate, Company, Affiliation):
+    post_delete.connect(_invalidate, sender=model, dispatch_uid=f"trends_{model.__name__}_del")
+for model in (AnnualSession, Delegate, Company, Affiliation):
+    post_save.connect(_invalidate, sender=model, dispatch_uid=f"trends_{model.__name__}_save")
