@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
 from topics.models import Topic
+from topics.selectors import topic_tree
 
 from . import selectors, trends
 from .filters import ProposalFilter, Sort
@@ -208,6 +209,11 @@ def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "proposals_by_year": selectors.group_by_year(proposals),
             "proposal_count": len(proposals),
             "top_topics": selectors.top_topics(proposals),
+            "trend_chart": trends.chart_context(
+                trends.topic_trend(trends.TrendParams(delegate=delegate.slug)),
+                id="delegate-trend",
+                title=f"{delegate.name}'s topics by year",
+            ),
         },
     )
 
@@ -245,6 +251,11 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "affiliations": affiliations,
             "proposals_by_year": selectors.group_by_year(proposals),
             "shown": len(proposals),
+            "trend_chart": trends.chart_context(
+                trends.topic_trend(trends.TrendParams(company=company.slug)),
+                id="company-trend",
+                title=f"Topics of {company.name}'s people by year",
+            ),
         },
     )
 
@@ -259,11 +270,30 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     filterset.is_valid()
     facets = selectors.facet_counts(filterset)
     newest = list(filterset.sorted_qs().for_list()[:PER_PAGE])
-    children = next((r["children"] for r in selectors.topic_tree() if r["id"] == topic.pk), [])
+    children = next((r["children"] for r in topic_tree() if r["id"] == topic.pk), [])
+    # A parent's chart shows it beside its busiest sub-topics; a sub-topic's, itself.
+    children_by_count = [
+        c.value
+        for option in facets.topic
+        if option.value == topic.slug
+        for c in sorted(option.children, key=lambda c: (-c.count, c.label))
+    ]
+    shown = [topic.slug, *children_by_count[:7]]
+    chart = trends.chart_context(
+        trends.topic_trend(trends.TrendParams(topics=tuple(shown))),
+        id="topic-trend",
+        title=f"{topic.name} by year",
+    )
     return render(
         request,
         "topics/topic_detail.html",
-        {"topic": topic, "children": children, "facets": facets, "newest": newest},
+        {
+            "topic": topic,
+            "children": children,
+            "facets": facets,
+            "newest": newest,
+            "trend_chart": chart,
+        },
     )
 
 
@@ -299,6 +329,12 @@ def session_detail(request: HttpRequest, year: int) -> HttpResponse:
             "count": len(proposals),
             "truncated": truncated,
             "adjacent": {s.year for s in adjacent},
+            "trend_chart": trends.chart_context(
+                trends.topic_trend(trends.TrendParams(year_min=year, year_max=year)),
+                id="session-trend",
+                title=f"The biggest topics of {year}",
+                kind="bar",
+            ),
         },
     )
 

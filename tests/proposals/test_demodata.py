@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate, Seat
 from proposals import demodata
@@ -262,3 +262,19 @@ def test_copy_values_are_escaped_for_postgresql():
     assert demodata._copy_text("a\tb\\c\nd\re") == "a\\tb\\\\c\\nd\\re"
     assert demodata._copy_text("plain 中文") == "plain 中文"
     assert [demodata._copy_text(v) for v in (None, True, False, 42)] == ["\\N", "t", "f", "42"]
+
+
+def test_trend_counts_follow_generation_and_removal(real_data, settings):
+    from proposals import trends
+    from proposals.models import TrendCount
+
+    settings.TRACKER_SHOW_GENERATED = True
+    call_command("generate_demo_data", proposals=2000, seed=3, verbosity=0)
+    shown = TrendCount.objects.filter(topic__isnull=True).aggregate(n=Sum("proposals"))["n"]
+    assert shown == Proposal.objects.count() == 2188
+    assert sum(
+        v for v in trends.topic_trend(trends.TrendParams()).payload()["series"][0]["values"] if v
+    )
+    call_command("generate_demo_data", remove=True, verbosity=0)
+    total = TrendCount.objects.filter(topic__isnull=True).aggregate(n=Sum("proposals"))["n"]
+    assert total == 188

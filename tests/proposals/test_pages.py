@@ -137,17 +137,19 @@ def test_page_query_counts_do_not_grow_with_rows(client, django_assert_max_num_q
     first = Proposal.objects.order_by("pk").first()
     topic = first.topics.first()
     company = first.delegate.affiliations.first().company
-    client.get("/topics/")  # a running site has the topic tree cached
+    client.get("/topics/")  # a running site has the topic tree and
+    client.get("/trends/")  # the trend catalogue cached
+    # The chart on a record page costs one counting query until it is cached.
     budgets = {
         f"/proposals/{first.pk}/": 4,
-        f"/delegates/{first.delegate.slug}/": 5,
+        f"/delegates/{first.delegate.slug}/": 6,
         "/delegates/": 3,
-        f"/companies/{company.slug}/": 4,
+        f"/companies/{company.slug}/": 5,
         "/companies/": 2,
         "/topics/": 1,
-        f"/topics/{topic.slug}/": 9,
+        f"/topics/{topic.slug}/": 10,
         "/sessions/": 2,
-        f"/sessions/{first.session_id}/": 4,
+        f"/sessions/{first.session_id}/": 5,
     }
     for url, budget in budgets.items():
         with django_assert_max_num_queries(budget, info=url):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from proposals import trends
 from proposals.demodata import (
     BATCH_SIZE,
     COUNTED_MODELS,
@@ -137,6 +138,8 @@ class Command(BaseCommand):
                     progress=bar.update if bar else None,
                     notify=self.stderr.write if verbosity else None,
                 )
+                # Rows went in by COPY, past the signals that keep trend counts exact.
+                trends.refresh()
         except (DatabaseError, ProtectedError, RestrictedError) as exc:
             raise CommandError(f"Nothing was written: {type(exc).__name__}: {exc}") from exc
         if connection.vendor == "postgresql":
@@ -149,7 +152,9 @@ class Command(BaseCommand):
     def _remove(self) -> dict[str, int]:
         try:
             with transaction.atomic():
-                return remove_demo_data()
+                removed = remove_demo_data()
+                trends.refresh()
+                return removed
         except (IntegrityError, ProtectedError, RestrictedError) as exc:
             raise CommandError(
                 "Nothing was removed: a real record refers to generated data "
