@@ -135,7 +135,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         number = page_number(request)
     except BadParameter as exc:
         return bad_request(request, exc.errors)
-    facets = selectors.facet_counts(filterset)
+    facets = selectors.cached_facet_counts(filterset)
     page = paginate(filterset.sorted_qs().for_list(), number, total=facets.total)
     return render(
         request,
@@ -268,7 +268,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic.objects.visible().select_related("parent"), slug=slug)
     filterset = ProposalFilter(QueryDict(f"topic={slug}"), queryset=Proposal.objects.visible())
     filterset.is_valid()
-    facets = selectors.facet_counts(filterset)
+    facets = selectors.cached_facet_counts(filterset)
     newest = list(filterset.sorted_qs().for_list()[:PER_PAGE])
     children = next((r["children"] for r in topic_tree() if r["id"] == topic.pk), [])
     # A parent's chart shows it beside its busiest sub-topics; a sub-topic's, itself.

@@ -258,3 +258,17 @@ def test_deep_pages_fetch_ids_first_and_keep_the_order(client, settings, monkeyp
         seen += [p.pk for p in response.context["page_obj"].object_list]
     assert seen == expected and len(made) == 60
     assert response.context["page_obj"].object_list[0].topics.all()[0] == topic
+
+
+def test_repeat_visits_reuse_cached_facets_and_edits_show_at_once(
+    client, django_assert_max_num_queries
+):
+    topic = TopicFactory()
+    first = ProposalFactory(topics=[topic])
+    client.get("/topics/")
+    url = f"{URL}?topic={topic.slug}&sort=oldest"
+    assert total(client.get(url)) == 1
+    with django_assert_max_num_queries(2):  # the page and its topics; facets cached
+        client.get(f"{URL}?topic={topic.slug}&sort=newest")  # sort does not change facets
+    ProposalFactory(topics=[topic], delegate=first.delegate)  # any write retires the cache
+    assert total(client.get(url)) == 2
