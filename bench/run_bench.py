@@ -37,6 +37,8 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 PG = "postgres://postgres@127.0.0.1:5432"
 REPORTER = str(ROOT / "bench" / "report.lua")
 SEED = 1
+# collectstatic's output, shared by every process the harness starts (manifest storage).
+STATIC_ROOT = tempfile.mkdtemp(prefix="bench-static-")
 
 
 def sh(cmd: list[str], env: dict | None = None, check: bool = True, **kw) -> str:
@@ -88,6 +90,7 @@ def env_for(db: str, **extra: str) -> dict[str, str]:
         TRACKER_SHOW_GENERATED="1",
         CONN_MAX_AGE="600",
         REDIS_URL="redis://127.0.0.1:6379/3",
+        DJANGO_STATIC_ROOT=STATIC_ROOT,
     )
     env.update(extra)
     return env
@@ -270,7 +273,7 @@ def worker_rss_mb(master_pid: int) -> list[float]:
     return sizes
 
 
-def run_size(size: int, args: argparse.Namespace, static_root: str) -> dict:
+def run_size(size: int, args: argparse.Namespace) -> dict:
     print(f"\n== {size:,} generated proposals", flush=True)
     db = prepare_dataset(size)
     urls = pick_urls(db)
@@ -285,7 +288,6 @@ def run_size(size: int, args: argparse.Namespace, static_root: str) -> dict:
         PORT=str(port),
         WEB_CONCURRENCY=str(args.workers),
         GUNICORN_ACCESSLOG="",
-        DJANGO_STATIC_ROOT=static_root,
     )
     sh(["redis-cli", "-h", "127.0.0.1", "-n", "3", "FLUSHDB"])
     server = subprocess.Popen(
@@ -389,17 +391,17 @@ def main() -> None:
     parser.add_argument("--output", type=Path, help="also write the tables (Markdown) here")
     args = parser.parse_args()
     ensure_services()
-    static_root = tempfile.mkdtemp(prefix="bench-static-")
+
     sh(
         [PY, "manage.py", "collectstatic", "--noinput"],
-        env=env_for("postgres", DJANGO_STATIC_ROOT=static_root),
+        env=env_for("postgres"),
     )
     machine = (
         f"{os.cpu_count()} cores, "
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
         f"{psql('postgres', 'SHOW server_version')} PostgreSQL"
     )
-    runs = [run_size(int(s), args, static_root) for s in args.sizes.split(",")]
+    runs = [run_size(int(s), args) for s in args.sizes.split(",")]
     report = [
         f"Machine: {machine}. wrk: 2 threads, {args.connections} connections, "
         f"{args.duration} s per page; gunicorn: {args.workers} workers.",

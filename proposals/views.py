@@ -24,11 +24,13 @@ from topics.models import Topic
 from topics.selectors import topic_tree
 
 from . import selectors, trends
+from .caching import cache_public_page
 from .filters import ProposalFilter, Sort
 from .models import Proposal
 
 
 @require_safe
+@cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: headline numbers, topic trends, movers, NPC against CPPCC."""
     board = trends.dashboard()
@@ -129,6 +131,7 @@ def filtered(request: HttpRequest) -> ProposalFilter:
     return filterset
 
 
+@cache_public_page
 def proposal_list(request: HttpRequest) -> HttpResponse:
     try:
         filterset = filtered(request)
@@ -153,6 +156,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_public_page
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(Proposal.objects.visible().for_detail(), pk=pk)
     return render(
@@ -162,6 +166,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@cache_public_page
 def delegate_list(request: HttpRequest) -> HttpResponse:
     try:
         number = page_number(request)
@@ -184,6 +189,7 @@ def delegate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "delegates/delegate_list.html", {"page_obj": page})
 
 
+@cache_public_page
 def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
     delegate = get_object_or_404(
         Delegate.objects.visible().prefetch_related(
@@ -218,6 +224,7 @@ def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cache_public_page
 def company_list(request: HttpRequest) -> HttpResponse:
     try:
         number = page_number(request)
@@ -235,6 +242,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_public_page
 def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     company = get_object_or_404(Company.objects.visible(), slug=slug)
     affiliations = list(
@@ -260,10 +268,12 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cache_public_page
 def topic_list(request: HttpRequest) -> HttpResponse:
     return render(request, "topics/topic_list.html", {"tree": selectors.topic_tree_with_counts()})
 
 
+@cache_public_page
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic.objects.visible().select_related("parent"), slug=slug)
     filterset = ProposalFilter(QueryDict(f"topic={slug}"), queryset=Proposal.objects.visible())
@@ -297,6 +307,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cache_public_page
 def session_list(request: HttpRequest) -> HttpResponse:
     counts = selectors.proposal_counts_by_session()
     sessions = [
@@ -309,6 +320,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 SESSION_PAGE_LIMIT = 500
 
 
+@cache_public_page
 def session_detail(request: HttpRequest, year: int) -> HttpResponse:
     session = get_object_or_404(AnnualSession.objects.visible(), year=year)
     proposals = list(

@@ -1,0 +1,53 @@
+"""Whole-page caching of public pages: anonymous GETs only, retired by any write."""
+
+from __future__ import annotations
+
+import pytest
+
+from proposals.models import Proposal
+from tests.factories import ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_repeat_visits_are_served_from_the_cache(client, django_assert_num_queries):
+    proposal = ProposalFactory(title="First title")
+    url = f"/proposals/{proposal.pk}/"
+    assert "First title" in client.get(url).content.decode()
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert "First title" in response.content.decode()
+    assert "Cookie" in response["Vary"]
+
+
+def test_an_edit_shows_on_the_next_load(client):
+    proposal = ProposalFactory(title="First title")
+    url = f"/proposals/{proposal.pk}/"
+    client.get(url)
+    proposal.title = "Second title"
+    proposal.save()
+    page = client.get(url).content.decode()
+    assert "Second title" in page and "First title" not in page
+
+
+def test_a_bulk_update_followed_by_the_refresh_command_shows_too(client):
+    from django.core.management import call_command
+
+    proposal = ProposalFactory(title="First title")
+    url = f"/proposals/{proposal.pk}/"
+    client.get(url)
+    Proposal.objects.filter(pk=proposal.pk).update(title="Bulk title")
+    call_command("refresh_trends", verbosity=0)  # what every bulk path runs afterwards
+    assert "Bulk title" in client.get(url).content.decode()
+
+
+def test_sessions_and_errors_are_never_cached(client, editor_client, django_assert_max_num_queries):
+    proposal = ProposalFactory()
+    url = f"/proposals/{proposal.pk}/"
+    editor_client.get(url)
+    page = editor_client.get(url).content.decode()
+    assert "Edit in the admin" in page  # staff pages render anew, with their admin links
+    assert "Edit in the admin" not in client.get(url).content.decode()
+    assert client.get("/proposals/?year=abc").status_code == 400
+    with django_assert_max_num_queries(1):  # the 400 is rendered again, not cached
+        assert client.get("/proposals/?year=abc").status_code == 400
