@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from config.querysets import PublicQuerySet
 
@@ -59,6 +60,7 @@ class Company(models.Model):
     )
 
     objects = CompanyQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -84,6 +86,7 @@ class Delegate(models.Model):
     )
 
     objects = DelegateQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -118,6 +121,7 @@ class Affiliation(models.Model):
     )
 
     objects = AffiliationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["delegate", "start_year"]
@@ -164,6 +168,7 @@ class AnnualSession(models.Model):
     )
 
     objects = AnnualSessionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-year"]
@@ -198,6 +203,8 @@ class Seat(models.Model):
     citation = models.CharField(
         max_length=500, blank=True, help_text="Where this membership is reported."
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["session", "delegate"]

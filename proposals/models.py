@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from simple_history import register
+from simple_history.models import HistoricalRecords
 
 from config.querysets import PublicQuerySet
 from delegates.models import AnnualSession, Body, Company, Delegate, Seat
@@ -43,6 +45,7 @@ class Source(models.Model):
     )
 
     objects = SourceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-published_on", "publisher"]
@@ -102,6 +105,7 @@ class Proposal(models.Model):
 
     class Meta:
         ordering = ["-session", "delegate__name", "title"]
+        permissions = [("import_proposals", "Can import proposals from a file")]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "delegate", "title"],
@@ -178,3 +182,9 @@ class ProposalTopic(models.Model):
 
     def __str__(self) -> str:
         return str(self.topic)
+
+
+# Registered here rather than as a field on Proposal: the history keeps a copy of each
+# version's topics and sources, and ProposalTopic must exist before that copy's model
+# can be built. updated_at would show as a change in every entry, so it stays out.
+register(Proposal, excluded_fields=["updated_at"], m2m_fields=["topics", "sources"])
