@@ -268,6 +268,8 @@ def read_csv(lines: _Lines) -> Iterator[Record]:
     if 1 in lines.bad:
         raise FileProblem(NOT_UTF8, value=",".join(header))
     if not any(header):
+        if next(reader, None) is None:
+            raise FileProblem("the file is empty")
         raise FileProblem("missing header: line 1 is empty; it must name the columns")
     problems = _check_columns(header)
     if problems:
