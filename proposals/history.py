@@ -15,9 +15,10 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from config.history import record_baseline
+
 from .models import Proposal, ProposalTopic
 
-BASELINE_REASON = "State before the first recorded change"
 CHANGE_REASON_LENGTH = 100  # django-simple-history's history_change_reason column
 
 
@@ -41,27 +42,11 @@ def ensure_baseline(
     model: type[models.Model], pks: Iterable[Any], *, when: datetime | None = None
 ) -> int:
     """Record the current state of rows that have no version yet, so that the first
-    recorded change can be undone. The real data is loaded as raw fixtures, which
-    records nothing, so without this its first edit could never be reverted."""
-    pks = list(dict.fromkeys(pk for pk in pks if pk is not None))
-    if not pks:
-        return 0
-    hist = history_model(model)
-    pk_name = model._meta.pk.attname
-    recorded = set(hist.objects.filter(**{f"{pk_name}__in": pks}).values_list(pk_name, flat=True))
-    missing = [pk for pk in pks if pk not in recorded]
-    if not missing:
-        return 0
-    objs = list(model._default_manager.filter(pk__in=missing))
-    records = model.history.bulk_history_create(
-        objs,
-        update=True,
-        default_change_reason=BASELINE_REASON,
-        default_date=when or timezone.now(),
-    )
+    recorded change can be undone; a proposal's baseline keeps its links too."""
+    records = record_baseline(model, pks, when=when)
     if model is Proposal:
         snapshot_links(records)
-    return len(objs)
+    return len(records)
 
 
 def record_versions(

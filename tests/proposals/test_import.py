@@ -4,12 +4,10 @@ changes (nothing), updates, and every kind of bad row, reported all at once."""
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import json
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -19,80 +17,14 @@ from proposals.importing import import_proposals
 from proposals.interchange import COLUMNS
 from proposals.models import Proposal, ProposalTopic, Source
 from proposals.realdata import CSV_PATH
-from tests.factories import DelegateFactory, SeatFactory, SourceFactory, TopicFactory
+from tests.factories import DelegateFactory, SeatFactory, SourceFactory
+from tests.proposals.import_files import THREE_ROWS, csv_bytes, db_state, make_row, run
 from topics.models import Topic
 
 pytestmark = pytest.mark.django_db
 
 
-def make_row(**values: str) -> dict[str, str]:
-    row = {
-        "year": "2023",
-        "body": "NPC",
-        "delegate_name": "Lei Jun",
-        "delegate_name_zh": "雷军",
-        "company": "Xiaomi",
-        "role": "Founder",
-        "title": "Build high-power charging",
-        "summary": "Our own words.",
-        "topics": "ai;regulation",
-        "status": "",
-        "source_url": "https://news.example.org/lei-2023",
-        "source_title": "Lei Jun's suggestions",
-        "source_publisher": "Example News",
-        "source_date": "2023-03-05",
-    }
-    row.update(values)
-    return row
-
-
-def csv_bytes(rows: list[dict[str, str]], *, bom: bool = False, columns=COLUMNS) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    data = out.getvalue().encode("utf-8")
-    return codecs.BOM_UTF8 + data if bom else data
-
-
-def run(data: bytes, name: str = "session.csv", **options) -> importing.ImportReport:
-    return import_proposals(io.BytesIO(data), name=name, **options)
-
-
-def db_state() -> dict[str, list[dict]]:
-    """Every row of every tracker table and history table, to compare before and after."""
-    state = {}
-    for label in ("topics", "delegates", "proposals"):
-        for model in apps.get_app_config(label).get_models():
-            state[model._meta.label] = list(model.objects.order_by("pk").values())
-    return state
-
-
-@pytest.fixture
-def topics() -> None:
-    TopicFactory(name="AI", slug="ai")
-    TopicFactory(name="Regulation", slug="regulation")
-
-
-THREE_ROWS = [
-    make_row(),
-    make_row(title="Protect personal data in e-waste", topics="regulation"),
-    make_row(
-        delegate_name="Pony Ma (Ma Huateng)",
-        delegate_name_zh="马化腾",
-        company="Tencent",
-        role="CEO",
-        title="Plan compute nationally",
-        topics="ai",
-        source_url="https://news.example.org/pony-2023",
-        source_title="",
-        source_publisher="",
-        source_date="",
-    ),
-]
-
-
-def test_clean_import_creates_every_record_with_its_links(topics):
+def test_clean_import_creates_every_record_with_its_links(import_topics):
     report = run(csv_bytes(THREE_ROWS))
     assert report.ok, report.problems
     assert report.rows == 3
@@ -133,7 +65,7 @@ def test_clean_import_creates_every_record_with_its_links(topics):
     assert "proposals: 3 created, 0 updated, 0 unchanged" in report.summary_lines()
 
 
-def test_reimporting_the_same_file_changes_nothing(topics):
+def test_reimporting_the_same_file_changes_nothing(import_topics):
     data = csv_bytes(THREE_ROWS, bom=True)
     assert run(data).ok
     before = db_state()
@@ -147,7 +79,7 @@ def test_reimporting_the_same_file_changes_nothing(topics):
     assert report.changes == []
 
 
-def test_a_changed_summary_updates_the_record_and_records_a_version(topics):
+def test_a_changed_summary_updates_the_record_and_records_a_version(import_topics):
     assert run(csv_bytes(THREE_ROWS)).ok
     proposal = Proposal.objects.get(title="Build high-power charging")
     rows = [dict(r) for r in THREE_ROWS]
@@ -172,7 +104,7 @@ def test_a_changed_summary_updates_the_record_and_records_a_version(topics):
     assert {c.field for c in delta.changes} == {"summary", "status", "topics"}
 
 
-def test_empty_optional_cells_never_erase(topics):
+def test_empty_optional_cells_never_erase(import_topics):
     assert run(csv_bytes(THREE_ROWS)).ok
     rows = [dict(r) for r in THREE_ROWS]
     rows[0].update(summary="", status="", source_title="", source_publisher="", company="", role="")
@@ -183,7 +115,7 @@ def test_empty_optional_cells_never_erase(topics):
     assert Source.objects.get(url="https://news.example.org/lei-2023").title
 
 
-def test_json_lines_import_the_same_as_csv(topics):
+def test_json_lines_import_the_same_as_csv(import_topics):
     lines = []
     for row in THREE_ROWS:
         data = dict(row, year=int(row["year"]), topics=row["topics"].split(";"))
@@ -196,7 +128,7 @@ def test_json_lines_import_the_same_as_csv(topics):
     assert again.tallies["proposal"].unchanged == 3
 
 
-def test_jsonl_problems_name_the_line(topics):
+def test_jsonl_problems_name_the_line(import_topics):
     good = json.dumps(make_row())
     data = f"{good}\nnot json\n[1, 2]\n{json.dumps(make_row(title='', body='x'))}\n"
     report = run(data.encode(), name="x.jsonl")
@@ -209,7 +141,7 @@ def test_jsonl_problems_name_the_line(topics):
     assert Proposal.objects.count() == 0
 
 
-def test_delegates_match_by_other_or_chinese_name(topics):
+def test_delegates_match_by_other_or_chinese_name(import_topics):
     pony = DelegateFactory(name="Pony Ma", other_names="Ma Huateng", name_zh="马化腾")
     lei = DelegateFactory(name="Lei Jun", name_zh="")
     rows = [
@@ -228,7 +160,7 @@ def test_delegates_match_by_other_or_chinese_name(topics):
     assert report.tallies["delegate"].updated == 1
 
 
-def test_names_of_two_different_delegates_are_refused(topics):
+def test_names_of_two_different_delegates_are_refused(import_topics):
     DelegateFactory(name="Pony Ma", name_zh="马化腾")
     DelegateFactory(name="Lei Jun", name_zh="雷军")
     report = run(csv_bytes([make_row(delegate_name="Pony Ma", delegate_name_zh="雷军")]))
@@ -237,7 +169,7 @@ def test_names_of_two_different_delegates_are_refused(topics):
     assert "correct one of the names" in problem.reason
 
 
-def test_affiliation_span_is_extended_not_duplicated(topics):
+def test_affiliation_span_is_extended_not_duplicated(import_topics):
     lei = DelegateFactory(name="Lei Jun", name_zh="雷军")
     xiaomi = Company.objects.create(name="Xiaomi", name_zh="小米", slug="xiaomi")
     Affiliation.objects.create(
@@ -252,7 +184,7 @@ def test_affiliation_span_is_extended_not_duplicated(topics):
     assert aff.history.count() == 2  # the state before, and the import's change
 
 
-def test_a_delegate_in_both_bodies_needs_both_seats(topics):
+def test_a_delegate_in_both_bodies_needs_both_seats(import_topics):
     shufu = DelegateFactory(name="Li Shufu", name_zh="李书福")
     rows = [
         make_row(delegate_name="Li Shufu", delegate_name_zh="李书福", body="NPC", title="A"),
@@ -292,7 +224,7 @@ def bad_file_rows() -> list[tuple[dict[str, str], str, str]]:
 
 
 @pytest.mark.parametrize("case", range(len(bad_file_rows())))
-def test_each_kind_of_bad_row_is_reported_and_nothing_written(topics, case):
+def test_each_kind_of_bad_row_is_reported_and_nothing_written(import_topics, case):
     wang = DelegateFactory(name="Wang Xiaochuan", name_zh="王小川")
     SeatFactory(delegate=wang, session=AnnualSession.objects.create(year=2023), body=Body.NPC)
     row, column, reason = bad_file_rows()[case]
@@ -304,7 +236,7 @@ def test_each_kind_of_bad_row_is_reported_and_nothing_written(topics, case):
     assert db_state() == before
 
 
-def test_a_duplicate_row_in_the_file_is_reported_with_the_first_line(topics):
+def test_a_duplicate_row_in_the_file_is_reported_with_the_first_line(import_topics):
     report = run(csv_bytes([make_row(), make_row(title="Other"), make_row()]))
     [problem] = report.problems
     assert (problem.line, problem.column) == (4, "title")
@@ -312,7 +244,7 @@ def test_a_duplicate_row_in_the_file_is_reported_with_the_first_line(topics):
     assert not Proposal.objects.exists()
 
 
-def test_a_file_full_of_bad_rows_reports_every_one_and_writes_nothing(topics, tmp_path):
+def test_a_file_full_of_bad_rows_reports_every_one_and_writes_nothing(import_topics, tmp_path):
     wang = DelegateFactory(name="Wang Xiaochuan", name_zh="王小川")
     SeatFactory(delegate=wang, session=AnnualSession.objects.create(year=2023), body=Body.NPC)
     rows = [make_row(title="Good one")]
@@ -352,7 +284,7 @@ def test_a_file_full_of_bad_rows_reports_every_one_and_writes_nothing(topics, tm
         ("年份,机构\n".encode("gbk"), "not UTF-8"),
     ],
 )
-def test_unreadable_files_get_one_clear_problem(topics, data, reason):
+def test_unreadable_files_get_one_clear_problem(import_topics, data, reason):
     report = run(data)
     [problem] = report.problems
     assert problem.line == 1
@@ -360,7 +292,7 @@ def test_unreadable_files_get_one_clear_problem(topics, data, reason):
     assert not Proposal.objects.exists()
 
 
-def test_a_failure_at_row_k_leaves_the_database_exactly_as_before(topics, monkeypatch):
+def test_a_failure_at_row_k_leaves_the_database_exactly_as_before(import_topics, monkeypatch):
     assert run(csv_bytes(THREE_ROWS)).ok
     before = db_state()
     monkeypatch.setattr(importing, "CHUNK_ROWS", 4)
@@ -379,7 +311,7 @@ def test_a_failure_at_row_k_leaves_the_database_exactly_as_before(topics, monkey
     assert db_state() == before
 
 
-def test_dry_run_reports_the_changes_and_writes_nothing(topics):
+def test_dry_run_reports_the_changes_and_writes_nothing(import_topics):
     before = db_state()
     report = run(csv_bytes(THREE_ROWS), dry_run=True)
     assert report.ok and report.dry_run and not report.written
@@ -396,7 +328,7 @@ def test_unknown_topics_are_created_when_asked():
     assert report.tallies["topic"].created == 1
 
 
-def test_a_source_title_alone_names_a_known_source(topics):
+def test_a_source_title_alone_names_a_known_source(import_topics):
     SourceFactory(url="https://paper.example.org/print", title="Print edition, 6 March")
     rows = [
         make_row(title="A", source_url="", source_title="Print edition, 6 March"),
@@ -410,7 +342,7 @@ def test_a_source_title_alone_names_a_known_source(topics):
     assert Proposal.objects.get().sources.get().url == "https://paper.example.org/print"
 
 
-def test_one_page_described_two_ways_in_one_file_is_refused(topics):
+def test_one_page_described_two_ways_in_one_file_is_refused(import_topics):
     rows = [make_row(title="A"), make_row(title="B", source_title="Another title")]
     [problem] = run(csv_bytes(rows)).problems
     assert (problem.line, problem.column) == (3, "source_url")
@@ -440,7 +372,7 @@ def test_the_real_csv_over_the_real_data_only_reverts_the_one_wording_fix(real_d
     assert "Li Shufu" in change.label and change.details[0].startswith("summary:")
 
 
-def test_command_prints_a_summary_and_records_the_user(topics, tmp_path, editor, capsys):
+def test_command_prints_a_summary_and_records_the_user(import_topics, tmp_path, editor, capsys):
     path = tmp_path / "session.csv"
     path.write_bytes(csv_bytes(THREE_ROWS))
     call_command("import_proposals", str(path), "--dry-run")
