@@ -219,7 +219,9 @@ class ProposalAdmin(TrackedAdmin):
             "examples": queryset.select_related("delegate")[:10],
             "action": request.POST.get("action", ""),
             "select_across": select_across,
-            "selected": [] if select_across else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            # With "select all" these are only the ticked page's rows, which the change list
+            # still requires; the selection itself comes from its filters.
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/proposals/proposal/bulk_action.html", context)
