@@ -90,7 +90,7 @@ def _record(ids: Iterable[int], fields: list[str], apply: Callable[[Proposal], N
         apply(obj)
         obj.updated_at = now
     Proposal.objects.bulk_update(objs, [*fields, "updated_at"])
-    return len(record_versions(Proposal, objs, **kw))
+    return len(record_versions(Proposal, ids, **kw))
 
 
 @admin.register(Proposal)
@@ -133,9 +133,7 @@ class ProposalAdmin(TrackedAdmin):
         super().save_related(request, form, formsets, change)
         # The version save_model recorded was copied before the inline topics and
         # sources were saved: copy them again now.
-        version = latest_version(form.instance)
-        if version is not None:
-            snapshot_links([version])
+        snapshot_links(latest_version(form.instance), replace=True)
 
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
@@ -153,7 +151,7 @@ class ProposalAdmin(TrackedAdmin):
                 proposal = Proposal.objects.get(pk=object_id)
                 for note in restore_links(proposal, version):
                     messages.warning(request, f"Not restored: {note}.")
-                snapshot_links([latest_version(proposal)])
+                snapshot_links(latest_version(proposal), replace=True)
         return response
 
     # Pages --------------------------------------------------------------------------------
@@ -387,8 +385,7 @@ class ProposalTopicAdmin(admin.ModelAdmin):
         with transaction.atomic():
             ensure_baseline(Proposal, proposal_ids)
             change()
-            objs = list(Proposal.objects.filter(pk__in=proposal_ids))
-            record_versions(Proposal, objs, user=request.user, reason="Topic tags edited")
+            record_versions(Proposal, proposal_ids, user=request.user, reason="Topic tags edited")
 
     def save_model(self, request: HttpRequest, obj: ProposalTopic, form: Any, change: bool) -> None:
         ids = [obj.proposal_id]

@@ -8,14 +8,13 @@ the admin's inline forms do not trigger on their own: `snapshot_links` writes th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import models
-from django.utils import timezone
+from django.db import connection, models
 
-from config.history import record_baseline
+from config.history import BATCH, copy_versions, record_baseline
 
 from .models import Proposal, ProposalTopic
 
@@ -43,67 +42,69 @@ def ensure_baseline(
 ) -> int:
     """Record the current state of rows that have no version yet, so that the first
     recorded change can be undone; a proposal's baseline keeps its links too."""
-    records = record_baseline(model, pks, when=when)
+    versions = record_baseline(model, pks, when=when)
     if model is Proposal:
-        snapshot_links(records)
-    return len(records)
+        snapshot_links(versions)
+    return len(versions)
 
 
 def record_versions(
     model: type[models.Model],
-    objs: Sequence[models.Model],
+    pks: Iterable[Any],
     *,
     user: Any = None,
     reason: str = "",
     update: bool = True,
     when: datetime | None = None,
-) -> list[models.Model]:
-    """One version per object, as the rows are now; proposals get their links copied."""
-    if not objs:
-        return []
-    records = model.history.bulk_history_create(
-        objs,
-        update=update,
-        default_user=user,
-        default_change_reason=reason_text(reason),
-        default_date=when or timezone.now(),
+) -> dict[Any, int]:
+    """One version per row, as the rows are now; proposals get their links copied.
+    Returns {pk: history_id}."""
+    versions = copy_versions(
+        model,
+        pks,
+        history_type="~" if update else "+",
+        user=user,
+        reason=reason_text(reason) or None,
+        when=when,
     )
     if model is Proposal:
-        snapshot_links(records)
-    return records
+        snapshot_links(versions)
+    return versions
 
 
-def snapshot_links(records: Sequence[models.Model]) -> None:
-    """Copy each proposal's current topic and source links onto its version `records`
-    (historical proposals), replacing any copy those versions already hold."""
-    if not records:
+def snapshot_links(versions: dict[int, int], *, replace: bool = False) -> None:
+    """Copy each proposal's current topic and source links onto its version
+    ({proposal id: history_id}), in the database (INSERT ... SELECT). With `replace`,
+    a copy those versions already hold is dropped first."""
+    if not versions:
         return
-    version_of = {record.id: record.history_id for record in records}
-    topic_hist, source_hist = link_history_models()
-    history_ids = list(version_of.values())
-    topic_hist.objects.filter(history_id__in=history_ids).delete()
-    source_hist.objects.filter(history_id__in=history_ids).delete()
-    proposal_ids = list(version_of)
-    topic_hist.objects.bulk_create(
-        topic_hist(
-            id=pk, proposal_id=proposal_id, topic_id=topic_id, history_id=version_of[proposal_id]
+    qn = connection.ops.quote_name
+    hist = history_model(Proposal)
+    history_ids = list(versions.values())
+    for link_model, link_hist, target in (
+        (ProposalTopic, hist.topics.model, "topic_id"),
+        (Proposal.sources.through, hist.sources.model, "source_id"),
+    ):
+        if replace:
+            link_hist.objects.filter(history_id__in=history_ids).delete()
+        # Identifiers come from model metadata; every value is a parameter.
+        head = (
+            f"INSERT INTO {qn(link_hist._meta.db_table)} (id, proposal_id, {target}, history_id) "  # noqa: S608
+            f"SELECT l.id, l.proposal_id, l.{target}, h.history_id "
+            f"FROM {qn(link_model._meta.db_table)} l "
+            f"JOIN {qn(hist._meta.db_table)} h ON h.id = l.proposal_id "
         )
-        for pk, proposal_id, topic_id in ProposalTopic.objects.filter(
-            proposal_id__in=proposal_ids
-        ).values_list("id", "proposal_id", "topic_id")
-    )
-    source_hist.objects.bulk_create(
-        source_hist(
-            id=pk, proposal_id=proposal_id, source_id=source_id, history_id=version_of[proposal_id]
-        )
-        for pk, proposal_id, source_id in Proposal.sources.through.objects.filter(
-            proposal_id__in=proposal_ids
-        ).values_list("id", "proposal_id", "source_id")
-    )
+        with connection.cursor() as cursor:
+            for start in range(0, len(history_ids), BATCH):
+                batch = history_ids[start : start + BATCH]
+                where = f"WHERE h.history_id IN ({', '.join(['%s'] * len(batch))})"
+                cursor.execute(head + where, batch)
 
 
-def latest_version(proposal: Proposal) -> models.Model | None:
-    return proposal.history.order_by("-history_date", "-history_id").first()
+def latest_version(proposal: Proposal) -> dict[int, int]:
+    """{proposal id: history_id} of its newest version, or {} if it has none."""
+    version = proposal.history.order_by("-history_date", "-history_id").first()
+    return {proposal.pk: version.history_id} if version else {}
 
 
 def restore_links(proposal: Proposal, version: models.Model) -> list[str]:

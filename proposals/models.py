@@ -47,7 +47,7 @@ class Source(models.Model):
     )
 
     objects = SourceQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["url"])  # read by record, not by address
 
     class Meta:
         ordering = ["-published_on", "publisher"]
@@ -189,7 +189,14 @@ class ProposalTopic(models.Model):
 # Registered here rather than as a field on Proposal: the history keeps a copy of each
 # version's topics and sources, and ProposalTopic must exist before that copy's model
 # can be built. updated_at would show as a change in every entry, so it stays out.
-register(Proposal, excluded_fields=["updated_at"], m2m_fields=["topics", "sources"])
+# History is read by record (id, history_id), never by session, delegate, status or link
+# target: indexes on those copies would only slow down every bulk import.
+register(
+    Proposal,
+    excluded_fields=["updated_at"],
+    m2m_fields=["topics", "sources"],
+    no_db_index=["session", "delegate", "status", "proposal", "topic", "source"],
+)
 
 
 @receiver(post_save, sender=Proposal)
