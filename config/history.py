@@ -97,6 +97,8 @@ class TrackedAdmin(SimpleHistoryAdmin):
     """An admin whose records show their history and can be reverted (the History
     button), with a baseline version before a record's first recorded change."""
 
+    object_history_form_template = "admin/revert_form.html"
+
     def record_baseline(self, model: type[models.Model], pks: Iterable[Any]) -> None:
         record_baseline(model, pks)
 

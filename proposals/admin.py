@@ -243,7 +243,9 @@ class ProposalAdmin(TrackedAdmin):
                 added += _record(
                     todo, [], lambda p: None, user=request.user, reason=f"Added topic {topic.slug}"
                 )
-            self.message_user(request, f"Added the topic “{topic}” to {added} proposal(s).")
+            had = queryset.count() - added
+            note = f"; {had} already had it" if had else ""
+            self.message_user(request, f"Added the topic “{topic}” to {added} proposal(s){note}.")
 
         return self._choose(request, queryset, TopicChoiceForm, "Add a topic", apply)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -962,7 +963,7 @@ class _Importer:
                 ("status", row.status),
             ):
                 if value and getattr(proposal, name) != value:
-                    details.append(f"{name}: {getattr(proposal, name)!s:.60} → {value!s:.60}")
+                    details.append(f"{name}: {_difference(getattr(proposal, name), value)}")
                     setattr(proposal, name, value)
                     fields.add(name)
             held = topics_of[proposal.pk]
@@ -1054,6 +1055,19 @@ class _Importer:
             tally.updated = len(updated - created)
             tally.unchanged = len(self.seen[key] - created - updated)
         self.report.tallies["seat"].unchanged = len(self.seen["seat"]) - len(self.created["seat"])
+
+
+def _difference(old: str, new: str, width: int = 60) -> str:
+    """“old → new”, each cut to `width` characters around where they first differ, so a
+    change at the end of a long summary is visible in the preview."""
+    same = len(os.path.commonprefix([old, new]))
+    start = max(0, same - width // 3)
+
+    def cut(text: str) -> str:
+        piece = text[start : start + width]
+        return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+    return f"{cut(old)} → {cut(new)}"
 
 
 def _insert_links(model: type[Any], column: str, pairs: list[tuple[int, int]]) -> None:

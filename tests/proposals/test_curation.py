@@ -38,7 +38,7 @@ def test_add_a_topic_to_many_proposals_records_each(editor_client, editor):
     proposals = [ProposalFactory() for _ in range(3)]
     proposals[0].topics.add(topic)
     response = act(editor_client, "add_topic", proposals, topic=topic.pk)
-    assert "Added the topic “Carbon” to 2 proposal(s)." in messages_of(response)
+    assert "Added the topic “Carbon” to 2 proposal(s); 1 already had it." in messages_of(response)
     for proposal in proposals:
         assert topic in proposal.topics.all()
         latest = proposal.history.order_by("-history_date", "-history_id").first()

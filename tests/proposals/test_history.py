@@ -84,6 +84,7 @@ def test_an_admin_edit_is_recorded_after_a_baseline_and_shown_in_history(
     html = page.content.decode()
     assert "Edited in the admin." in html and "editor" in html
     assert "style=" not in html
+    assert "/admin/auth/user/" not in html  # editors may not open user accounts
 
 
 def test_reverting_restores_fields_topics_and_sources(editor_client, editor, real_data):
