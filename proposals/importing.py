@@ -998,11 +998,26 @@ class _Importer:
             self._sample(row, "create", ())
         self.report.tallies["topic_link"].created += sum(len(r.topics) for r in to_create)
         self.report.tallies["source_link"].created += len(to_create)
-        _insert_links(ProposalTopic, "topic_id", add_topics)
-        _insert_links(Proposal.sources.through, "source_id", add_sources)
+        topic_ids = _insert(ProposalTopic, ("proposal_id", "topic_id"), add_topics)
+        source_ids = _insert(Proposal.sources.through, ("proposal_id", "source_id"), add_sources)
         # Versions are written once the links are in place, so each copies its links.
-        record_versions(Proposal, created, user=self.user, reason=self.reason, update=False)
         record_versions(Proposal, [p.pk for p in to_update], user=self.user, reason=self.reason)
+        # A new proposal's links are exactly the rows just inserted: its version's copy
+        # of them is written from those, not looked up again (the slowest step before).
+        versions = copy_versions(
+            Proposal, created, history_type="+", user=self.user, reason=self.reason
+        )
+        hist = Proposal.history.model
+        for link_hist, ids, pairs, column in (
+            (hist.topics.model, topic_ids, add_topics, "topic_id"),
+            (hist.sources.model, source_ids, add_sources, "source_id"),
+        ):
+            copies = [
+                (link_id, proposal_id, other_id, versions[proposal_id])
+                for link_id, (proposal_id, other_id) in zip(ids, pairs, strict=True)
+                if proposal_id in versions
+            ]
+            _insert(link_hist, ("id", "proposal_id", column, "history_id"), copies, returning=False)
 
     def _slug(self, topic_id: int) -> str:
         if not hasattr(self, "_slugs_by_id"):
@@ -1062,23 +1077,9 @@ def _difference(old: str, new: str, width: int = 60) -> str:
     return f"{cut(old)} → {cut(new)}"
 
 
-def _insert_links(model: type[Any], column: str, pairs: list[tuple[int, int]]) -> None:
-    """Insert (proposal_id, other_id) link rows. They need no ids back and no model
-    objects, so each batch is one plain multi-row INSERT."""
-    qn = connection.ops.quote_name
-    # Identifiers come from model metadata; every value is a parameter.
-    head = f"INSERT INTO {qn(model._meta.db_table)} (proposal_id, {qn(column)}) VALUES "  # noqa: S608
-    size = (connection.features.max_query_params or 10000) // 2  # SQLite takes 999
-    with connection.cursor() as cursor:
-        for start in range(0, len(pairs), size):
-            batch = pairs[start : start + size]
-            cursor.execute(
-                head + ", ".join(["(%s, %s)"] * len(batch)),
-                [value for pair in batch for value in pair],
-            )
-
-
-def _insert(model: type[Any], columns: tuple[str, ...], rows: list[list[Any]]) -> list[int]:
+def _insert(
+    model: type[Any], columns: tuple[str, ...], rows: list[Any], *, returning: bool = True
+) -> list[int]:
     """Insert rows as plain multi-row INSERTs returning their ids in row order (which
     bulk_create relies on too), without a model object per row: on a 100,000-row file
     the objects cost more than the database does. Values must be ready for the
@@ -1093,10 +1094,11 @@ def _insert(model: type[Any], columns: tuple[str, ...], rows: list[list[Any]]) -
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             cursor.execute(
-                head + ", ".join([row_marks] * len(batch)) + " RETURNING id",
+                head + ", ".join([row_marks] * len(batch)) + (" RETURNING id" if returning else ""),
                 [value for row in batch for value in row],
             )
-            ids += [pk for (pk,) in cursor.fetchall()]
+            if returning:
+                ids += [pk for (pk,) in cursor.fetchall()]
     return ids
 
 
