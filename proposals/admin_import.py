@@ -98,7 +98,9 @@ def _stored(key: str) -> Path | None:
     return path if path.exists() else None
 
 
-def _run(path: Path, *, name: str, dry_run: bool, create_topics: bool, user: Any, token: str):
+def _run(
+    path: Path, *, name: str, dry_run: bool, create_topics: bool, user: Any, token: str
+) -> ImportReport:
     with path.open("rb") as stream:
         return import_proposals(
             stream,

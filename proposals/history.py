@@ -25,12 +25,6 @@ def history_model(model: type[models.Model]) -> type[models.Model]:
     return model.history.model
 
 
-def link_history_models() -> tuple[type[models.Model], type[models.Model]]:
-    """The historical copies of ProposalTopic and of Proposal.sources' link table."""
-    hist = history_model(Proposal)
-    return hist.topics.model, hist.sources.model
-
-
 def reason_text(reason: str) -> str:
     return (
         reason if len(reason) <= CHANGE_REASON_LENGTH else reason[: CHANGE_REASON_LENGTH - 1] + "…"
