@@ -279,7 +279,7 @@ def read_csv(lines: _Lines) -> Iterator[Record]:
                 f"{','.join(COLUMNS)}",
                 value=",".join(header)[:100],
             )
-        raise FileProblem("; ".join(str(p) for p in problems))
+        raise FileProblem("; ".join(f"{p.reason}: {p.value}" for p in problems))
     end = 1
     while True:
         try:
@@ -415,6 +415,10 @@ def parse_row(
     def bad(column: str, reason: str, value: str | None = None) -> None:
         problems.append(Problem(line, column, v[column] if value is None else value, reason))
 
+    for column, value in v.items():
+        if "\x00" in value:
+            # PostgreSQL refuses NUL characters in text; they only come from binary files.
+            bad(column, "contains a NUL character: is this a text file?", value.replace("\x00", ""))
     for column, limit in LIMITS.items():
         if len(v[column].strip()) > limit:
             bad(column, f"longer than {limit} characters")

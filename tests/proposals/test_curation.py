@@ -98,12 +98,21 @@ def test_move_to_another_session_needs_the_seat_and_a_free_title(editor_client):
     assert proposal.history.first().history_change_reason == "Moved to 2021"
 
 
-def test_bulk_action_page_has_no_inline_script_or_style(editor_client):
-    proposal = ProposalFactory()
-    page = editor_client.post(
-        CHANGELIST, {"action": "add_topic", "index": "0", ACTION_CHECKBOX_NAME: [proposal.pk]}
-    )
-    assert "style=" not in page.content.decode()
+def test_bulk_action_page_queries_do_not_grow_with_the_selection(
+    editor_client, django_assert_max_num_queries
+):
+    topics = [TopicFactory(parent=TopicFactory()) for _ in range(3)]
+    for count in (2, 12):
+        proposals = [ProposalFactory(topics=topics[:2]) for _ in range(count)]
+        data = {
+            "action": "add_topic",
+            "index": "0",
+            ACTION_CHECKBOX_NAME: [p.pk for p in proposals],
+        }
+        with django_assert_max_num_queries(12):
+            page = editor_client.post(CHANGELIST, data)
+        assert page.status_code == 200
+        assert "style=" not in page.content.decode()
 
 
 def quality_fixture() -> dict:

@@ -220,6 +220,7 @@ def bad_file_rows() -> list[tuple[dict[str, str], str, str]]:
         (make_row(title="T7", source_url="", source_title=""), "source_url", "no source"),
         (make_row(title="T8", status="lost"), "status", "unknown status"),
         (make_row(title="T9", source_date="5 March"), "source_date", "not a date"),
+        (make_row(title="T10", summary="Bin\x00ary"), "summary", "NUL character"),
     ]
 
 
@@ -264,7 +265,7 @@ def test_a_file_full_of_bad_rows_reports_every_one_and_writes_nothing(import_top
     assert [(p.line, p.column) for p in report.problems] == expected
     assert "not UTF-8" in report.problems[-1].reason
     assert db_state() == before
-    with pytest.raises(CommandError, match=r"11 problem\(s\) on 11 line\(s\)"):
+    with pytest.raises(CommandError, match=r"12 problem\(s\) on 12 line\(s\)"):
         path = tmp_path / "bad.csv"
         path.write_bytes(data)
         call_command("import_proposals", str(path))
