@@ -19,6 +19,7 @@ from delegates.models import AnnualSession, Seat
 from topics.models import Topic
 
 from . import admin_import
+from .bulk import announce
 from .history import ensure_baseline, latest_version, record_versions, restore_links, snapshot_links
 from .models import Proposal, ProposalTopic, Source, Status
 from .quality import data_quality
@@ -86,10 +87,14 @@ def _record(ids: Iterable[int], fields: list[str], apply: Callable[[Proposal], N
     ensure_baseline(Proposal, ids)
     objs = list(Proposal.objects.filter(pk__in=ids))
     now = timezone.now()
+    slices = set()
     for obj in objs:
+        slices.add((obj.session_id, obj.body))
         apply(obj)
+        slices.add((obj.session_id, obj.body))
         obj.updated_at = now
     Proposal.objects.bulk_update(objs, [*fields, "updated_at"])
+    announce(ids, slices)
     return len(record_versions(Proposal, ids, **kw))
 
 
@@ -149,6 +154,8 @@ class ProposalAdmin(TrackedAdmin):
             response = super().history_form_view(request, object_id, version_id, extra)
             if request.method == "POST" and response.status_code == 302 and version:
                 proposal = Proposal.objects.get(pk=object_id)
+                # Links come back through bulk queries, which send no model signals.
+                announce([proposal.pk], {(proposal.session_id, proposal.body)})
                 for note in restore_links(proposal, version):
                     messages.warning(request, f"Not restored: {note}.")
                 snapshot_links(latest_version(proposal), replace=True)

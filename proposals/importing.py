@@ -37,6 +37,7 @@ from config.history import copy_versions
 from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate, Seat
 from topics.models import Topic
 
+from .bulk import announce
 from .history import ensure_baseline, reason_text, record_versions
 from .interchange import COLUMNS, TOPIC_SEPARATOR, PersonName, split_person_name
 from .models import Proposal, ProposalTopic, Source, Status
@@ -539,6 +540,7 @@ class _Importer:
         self.changed_affiliations: dict[int, Affiliation] = {}
         self.changed_delegates: dict[int, Delegate] = {}
         self.sources: dict[str, tuple[int, int, tuple[str, str, date | None]]] = {}
+        self.slices: set[tuple[int, str]] = set()  # (year, body) the file's proposals touch
 
     # Writes -------------------------------------------------------------------------------
 
@@ -949,9 +951,11 @@ class _Importer:
         for row in rows:
             wanted = {self.topics[slug] for slug in row.topics}
             proposal = existing.get((row.year, row.delegate.pk, row.title))
+            self.slices.add((row.year, row.body))
             if proposal is None:
                 to_create.append(row)
                 continue
+            before = (proposal.session_id, proposal.body)
             details = []
             for name, value in (
                 ("body", row.body),
@@ -980,6 +984,7 @@ class _Importer:
                 add_sources.append((proposal.pk, row.source_id))
                 self.report.tallies["source_link"].created += 1
             if details:
+                self.slices.add(before)
                 proposal.updated_at = now
                 to_update.append(proposal)
                 self._sample(row, "update", details)
@@ -1172,6 +1177,7 @@ def import_proposals(
             importer.finish()
             if report.problems or dry_run:
                 raise _Rollback
+            announce(importer.created["proposal"] | importer.updated["proposal"], importer.slices)
     except FileProblem as exc:
         report.problems.append(exc.problem)
     except _Rollback:

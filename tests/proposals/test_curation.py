@@ -6,6 +6,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from delegates.models import AnnualSession, Body
+from proposals.bulk import proposals_changed_in_bulk
 from proposals.models import Proposal
 from tests.factories import (
     AnnualSessionFactory,
@@ -176,3 +177,21 @@ def test_the_real_data_is_clean_on_the_data_quality_page(editor_client, real_dat
     assert checks["without_source"][0] == 0
     assert checks["without_topic"][0] == 0
     assert checks["seat_gaps"][0] == 0
+
+
+def test_bulk_actions_announce_the_proposals_they_changed(
+    editor_client, django_capture_on_commit_callbacks
+):
+    proposals = [ProposalFactory(session=AnnualSessionFactory(year=2019)) for _ in range(2)]
+    received = []
+
+    def listener(sender, proposal_ids, slices, **kwargs):
+        received.append((proposal_ids, slices))
+
+    proposals_changed_in_bulk.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            act(editor_client, "set_status", proposals, status="answered")
+    finally:
+        proposals_changed_in_bulk.disconnect(listener)
+    assert received == [(sorted(p.pk for p in proposals), {(2019, "npc")})]

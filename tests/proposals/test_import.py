@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 
 from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate, Seat
 from proposals import importing
+from proposals.bulk import proposals_changed_in_bulk
 from proposals.importing import import_proposals
 from proposals.interchange import COLUMNS
 from proposals.models import Proposal, ProposalTopic, Source
@@ -395,3 +396,27 @@ def test_command_refuses_a_missing_file_or_user(tmp_path):
     (tmp_path / "x.csv").write_text("")
     with pytest.raises(CommandError, match="No user"):
         call_command("import_proposals", str(tmp_path / "x.csv"), user="ghost")
+
+
+def test_a_written_import_announces_what_it_changed(
+    import_topics, django_capture_on_commit_callbacks
+):
+    received = []
+
+    def listener(sender, proposal_ids, slices, **kwargs):
+        received.append((proposal_ids, slices))
+
+    proposals_changed_in_bulk.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run(csv_bytes(THREE_ROWS), dry_run=True)
+            run(csv_bytes([make_row(title="")]))
+        assert received == []  # nothing was written
+        with django_capture_on_commit_callbacks(execute=True):
+            run(csv_bytes(THREE_ROWS))
+            run(csv_bytes(THREE_ROWS))  # changes nothing, announces nothing
+    finally:
+        proposals_changed_in_bulk.disconnect(listener)
+    [(ids, slices)] = received
+    assert ids == sorted(Proposal.objects.values_list("pk", flat=True))
+    assert slices == {(2023, "npc")}
