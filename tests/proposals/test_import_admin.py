@@ -17,6 +17,13 @@ URL = "/admin/proposals/proposal/import/"
 TOKEN = "0123456789abcdef" * 2
 
 
+@pytest.fixture(autouse=True)
+def upload_dir(tmp_path, monkeypatch):
+    """Previews that are never confirmed leave their upload behind: not in the real /tmp."""
+    monkeypatch.setattr(admin_import, "UPLOAD_DIR", tmp_path / "imports")
+    return tmp_path / "imports"
+
+
 def upload(data: bytes, name: str = "session.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
@@ -28,7 +35,7 @@ def test_changelist_links_to_import_and_data_quality(editor_client):
 
 
 def test_editor_imports_through_preview_and_confirm(
-    editor_client, editor, import_topics, django_assert_max_num_queries
+    editor_client, editor, import_topics, django_assert_max_num_queries, upload_dir
 ):
     with django_assert_max_num_queries(8):
         form = editor_client.get(URL)
@@ -63,6 +70,7 @@ def test_editor_imports_through_preview_and_confirm(
     again = editor_client.post(URL, {"confirm": "1", "token": token}, follow=True)
     assert "expired" in str(list(again.context["messages"])[0])
     assert Proposal.objects.count() == 3
+    assert not list(upload_dir.iterdir())
 
 
 def test_preview_lists_every_bad_row_and_offers_no_confirm(editor_client, import_topics):
