@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from config.history import TrackedAdmin
+
 from .models import Affiliation, AnnualSession, Company, Delegate, Seat
 
 
@@ -19,7 +21,7 @@ class SeatInline(admin.TabularInline):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(admin.ModelAdmin):
+class DelegateAdmin(TrackedAdmin):
     list_display = ["name", "name_zh", "other_names", "slug"]
     search_fields = ["name", "name_zh", "other_names", "slug"]
     list_filter = ["seats__body"]
@@ -29,7 +31,7 @@ class DelegateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(TrackedAdmin):
     list_display = ["name", "name_zh", "sector", "website"]
     search_fields = ["name", "name_zh", "slug", "sector"]
     list_filter = ["sector"]
@@ -38,7 +40,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(admin.ModelAdmin):
+class AffiliationAdmin(TrackedAdmin):
     list_display = ["delegate", "company", "role", "start_year", "end_year"]
     list_select_related = ["delegate", "company"]
     search_fields = [
@@ -53,13 +55,13 @@ class AffiliationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnnualSession)
-class AnnualSessionAdmin(admin.ModelAdmin):
+class AnnualSessionAdmin(TrackedAdmin):
     list_display = ["year", "npc_session", "cppcc_session", "opens_on", "closes_on"]
     search_fields = ["year", "npc_session", "cppcc_session"]
 
 
 @admin.register(Seat)
-class SeatAdmin(admin.ModelAdmin):
+class SeatAdmin(TrackedAdmin):
     list_display = ["delegate", "session", "body", "delegation"]
     list_filter = ["body", "session"]
     list_select_related = ["delegate", "session"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import connections, models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from config.querysets import PublicQuerySet
 
@@ -75,6 +76,7 @@ class Company(models.Model):
     )
 
     objects = CompanyQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -103,6 +105,7 @@ class Delegate(models.Model):
     )
 
     objects = DelegateQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -140,6 +143,7 @@ class Affiliation(models.Model):
     )
 
     objects = AffiliationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["delegate", "start_year"]
@@ -186,6 +190,7 @@ class AnnualSession(models.Model):
     )
 
     objects = AnnualSessionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-year"]
@@ -223,6 +228,8 @@ class Seat(models.Model):
     citation = models.CharField(
         max_length=500, blank=True, help_text="Where this membership is reported."
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["session", "delegate"]

@@ -3,6 +3,9 @@
 Editors add, change and view every tracker record. They may delete only link rows
 (a topic or source on a proposal, a seat or affiliation on a delegate), so fixing a
 mistaken tag never needs a superuser, while whole records are never lost by a click.
+They may import proposals from a file (the custom `import_proposals` permission).
+Each record's history and its revert button come with the record's own view and
+change permissions, so the historical tables need no permissions of their own.
 They get nothing on users or groups. A migration that adds a tracker model calls
 `sync_editors_group` again.
 """
@@ -13,6 +16,7 @@ from typing import Any
 
 EDITORS_GROUP = "Editors"
 TRACKER_APPS = ("topics", "delegates", "proposals")
+GRANTED_ACTIONS = {"add", "change", "view", "import"}
 DELETABLE_LINKS = {
     ("proposals", "proposaltopic"),
     ("delegates", "seat"),
@@ -41,7 +45,9 @@ def sync_editors_group(apps: Any, schema_editor: Any = None) -> None:
     ):
         action = perm.codename.split("_", 1)[0]
         model = perm.content_type.model
-        if action in {"add", "change", "view"} or (
+        if model.startswith("historical"):
+            continue  # history rows are written by the app, never edited by hand
+        if action in GRANTED_ACTIONS or (
             action == "delete" and (perm.content_type.app_label, model) in DELETABLE_LINKS
         ):
             wanted.append(perm)

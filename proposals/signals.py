@@ -13,6 +13,7 @@ from delegates.models import Affiliation, AnnualSession, Company, Delegate
 from topics.models import Topic
 
 from . import trends
+from .bulk import proposals_changed_in_bulk
 from .models import Proposal, ProposalTopic
 
 
@@ -114,3 +115,13 @@ for model in (Topic, AnnualSession, Delegate, Company, Affiliation):
     post_delete.connect(_invalidate, sender=model, dispatch_uid=f"trends_{model.__name__}_del")
 for model in (AnnualSession, Delegate, Company, Affiliation):
     post_save.connect(_invalidate, sender=model, dispatch_uid=f"trends_{model.__name__}_save")
+
+
+@receiver(proposals_changed_in_bulk, dispatch_uid="trends_bulk_change")
+def _bulk_change(
+    sender: Any, proposal_ids: list[int], slices: set[tuple[int, str]], **kwargs: Any
+) -> None:
+    """Imports, bulk actions and reverts write past the model signals; they announce
+    the (year, body) slices they touched once committed. refresh() also bumps the
+    data version, which retires cached trends, facets and pages."""
+    trends.refresh(slices)

@@ -77,3 +77,12 @@ def editor_client(editor: User) -> Client:
     client = Client()
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def import_topics(db) -> None:
+    """The topic slugs the import tests' files use."""
+    from tests.factories import TopicFactory
+
+    TopicFactory(name="AI", slug="ai")
+    TopicFactory(name="Regulation", slug="regulation")

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from config.history import TrackedAdmin
+
 from .models import Topic
 
 
@@ -23,7 +25,7 @@ class LevelFilter(admin.SimpleListFilter):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(TrackedAdmin):
     list_display = ["name", "slug", "parent", "color"]
     list_filter = [LevelFilter]
     list_select_related = ["parent"]
