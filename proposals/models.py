@@ -228,7 +228,8 @@ class Proposal(models.Model):
     objects = ProposalQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-session", "delegate__name", "title"]
+        # By the (session, id) index: the admin and any unordered query stay cheap at scale.
+        ordering = ["-session", "-id"]
         permissions = [("import_proposals", "Can import proposals from a file")]
         constraints = [
             models.UniqueConstraint(
@@ -245,6 +246,7 @@ class Proposal(models.Model):
             models.Index(fields=["delegate", "session"], name="proposal_delegate_session"),
             models.Index(fields=["body", "session"], name="proposal_body_session"),
             models.Index(fields=["-created_at"], name="proposal_created_desc"),
+            models.Index(fields=["session", "id"], name="proposal_session_id"),
         ]
 
     def __str__(self) -> str:
