@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install lint fixtures editor clean
+.PHONY: run test setup install redis fixtures editor clean
 
 run: setup
 	@echo ""
@@ -16,7 +16,7 @@ run: setup
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup
+test: setup redis
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
@@ -28,6 +28,10 @@ setup: install .env
 	$(PY) manage.py load_real_data
 
 install: $(VENV)/.installed node_modules/.installed
+
+# The deploy test serves the site with Redis as its cache, as production does.
+redis:
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -14,4 +14,4 @@ class ProposalsConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(forget_topic_tree, sender=Topic, dispatch_uid=f"topic-tree-{signal}")
 
-        from . import signals  # noqa: F401  (connects the trend receivers)
+        from . import checks, signals  # noqa: F401  (registers checks, connects receivers)

@@ -31,6 +31,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,tracker.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        REDIS_URL="redis://127.0.0.1:6379/15",
     )
     env.update(extra)
     return env
@@ -60,6 +61,14 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNINGS" not in result.stderr
+
+
+def test_check_deploy_warns_without_a_shared_cache(tmp_path):
+    env = production_env(tmp_path)
+    del env["REDIS_URL"]
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "tracker.W001" in result.stderr
 
 
 def _free_port() -> int:
