@@ -150,22 +150,16 @@ def _topic_facet(filterset: ProposalFilter) -> list[FacetOption]:
     return [o for o in options if o.count or o.selected or o.children]
 
 
-def _delegate_facet(filterset: ProposalFilter) -> list[FacetOption]:
-    chosen = filterset.form.cleaned_data.get("delegate")
-    rows = (
-        filterset.qs_without("delegate")
-        .order_by()
-        .values("delegate__slug", "delegate__name", "delegate__name_zh")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "delegate__name")[:FACET_TOP]
-    )
+def _top_options(rows: Any, prefix: str, chosen: Any) -> list[FacetOption]:
+    """Facet options from rows of `<prefix>__slug/name/name_zh` and `n`; the chosen
+    record stays listed even when it is outside the top."""
     options = [
         FacetOption(
-            r["delegate__slug"],
-            r["delegate__name"],
+            r[f"{prefix}__slug"],
+            r[f"{prefix}__name"],
             r["n"],
-            chosen is not None and r["delegate__slug"] == chosen.slug,
-            r["delegate__name_zh"],
+            chosen is not None and r[f"{prefix}__slug"] == chosen.slug,
+            r[f"{prefix}__name_zh"],
         )
         for r in rows
     ]
@@ -174,8 +168,18 @@ def _delegate_facet(filterset: ProposalFilter) -> list[FacetOption]:
     return options
 
 
+def _delegate_facet(filterset: ProposalFilter) -> list[FacetOption]:
+    rows = (
+        filterset.qs_without("delegate")
+        .order_by()
+        .values("delegate__slug", "delegate__name", "delegate__name_zh")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "delegate__name")[:FACET_TOP]
+    )
+    return _top_options(rows, "delegate", filterset.form.cleaned_data.get("delegate"))
+
+
 def _company_facet(filterset: ProposalFilter) -> list[FacetOption]:
-    chosen = filterset.form.cleaned_data.get("company")
     proposals = filterset.qs_without("company").values("pk")
     # A proposal counts for a company when its delegate held a role there that year.
     # One filter() call, so that every condition applies to the same proposal join.
@@ -189,19 +193,7 @@ def _company_facet(filterset: ProposalFilter) -> list[FacetOption]:
         .annotate(n=Count("delegate__proposals", distinct=True))
         .order_by("-n", "company__name")[:FACET_TOP]
     )
-    options = [
-        FacetOption(
-            r["company__slug"],
-            r["company__name"],
-            r["n"],
-            chosen is not None and r["company__slug"] == chosen.slug,
-            r["company__name_zh"],
-        )
-        for r in rows
-    ]
-    if chosen is not None and not any(o.selected for o in options):
-        options.insert(0, FacetOption(chosen.slug, chosen.name, 0, True, chosen.name_zh))
-    return options
+    return _top_options(rows, "company", filterset.form.cleaned_data.get("company"))
 
 
 def topic_counts(proposals: Any) -> dict[tuple[str, int], int]:
