@@ -288,6 +288,9 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
         PORT=str(port),
         WEB_CONCURRENCY=str(args.workers),
         GUNICORN_ACCESSLOG="",
+        # No recycling mid-run: it would add restarts to the latencies and leave fresh
+        # workers for the memory reading.
+        GUNICORN_MAX_REQUESTS="0",
     )
     sh(["redis-cli", "-h", "127.0.0.1", "-n", "3", "FLUSHDB"])
     server = subprocess.Popen(
