@@ -37,6 +37,8 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 PG = "postgres://postgres@127.0.0.1:5432"
 REPORTER = str(ROOT / "bench" / "report.lua")
 SEED = 1
+# One key for every process of a run: sessions made by one must be valid in the others.
+SECRET_KEY = "bench-" + secrets.token_urlsafe(32)
 # collectstatic's output, shared by every process the harness starts (manifest storage).
 STATIC_ROOT = tempfile.mkdtemp(prefix="bench-static-")
 
@@ -83,7 +85,7 @@ def env_for(db: str, **extra: str) -> dict[str, str]:
     env.update(
         DATABASE_URL=f"{PG}/{db}",
         DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-" + secrets.token_urlsafe(32),
+        DJANGO_SECRET_KEY=SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_COOKIES="0",
@@ -329,8 +331,11 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
         results = {}
         for name in ["healthz", *urls]:
             url = base + ("/healthz" if name == "healthz" else urls[name])
+            headers = {"Cookie": cookie} if name == "admin changelist" else None
             for _ in range(3):  # warm the caches and connections, as a live site is
-                get(url, {"Cookie": cookie} if name == "admin changelist" else None)
+                status, _ = get(url, headers)
+            if status != 200:  # wrk counts redirects as successes: never measure one
+                sys.exit(f"{name}: {url} answered {status}, not 200")
             results[name] = wrk(
                 url, args.duration, args.connections, cookie if name == "admin changelist" else None
             )
