@@ -22,11 +22,6 @@ class TopicQuerySet(PublicQuerySet):
         """Topics breaking the two-level rule (a parent that has a parent)."""
         return self.filter(parent__parent__isnull=False)
 
-    def for_tree(self) -> TopicQuerySet:
-        """Top-level topics with their children fetched in one more query."""
-        children = models.Prefetch("children", queryset=Topic.objects.visible().order_by("name"))
-        return self.visible().roots().prefetch_related(children).order_by("name")
-
     def with_descendants(self, topics: list[Topic]) -> list[int]:
         """Ids of the given topics and their children: a parent matches its sub-topics."""
         ids = {t.pk for t in topics}
