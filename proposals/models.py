@@ -313,9 +313,39 @@ class ProposalTopic(models.Model):
         return str(self.topic)
 
 
+class TrendCountQuerySet(PublicQuerySet):
+    def in_years(self, years: list[int]) -> TrendCountQuerySet:
+        return self.filter(year__in=years)
+
+    def between(self, low: int | None, high: int | None) -> TrendCountQuerySet:
+        counts = self
+        if low is not None:
+            counts = counts.filter(year__gte=low)
+        if high is not None:
+            counts = counts.filter(year__lte=high)
+        return counts
+
+    def in_body(self, body: str) -> TrendCountQuerySet:
+        return self.filter(body=body)
+
+    def with_status(self, status: str) -> TrendCountQuerySet:
+        return self.filter(status=status)
+
+    def on_topic(self, topic_id: int | None) -> TrendCountQuerySet:
+        """One topic's rows (a parent's count each proposal once), or with None the
+        all-topics rows."""
+        if topic_id is None:
+            return self.filter(topic__isnull=True)
+        return self.filter(topic_id=topic_id)
+
+    def tagged(self) -> TrendCountQuerySet:
+        return self.filter(topic__isnull=False)
+
+
 class TrendCount(models.Model):
-    """How many proposals one (year, body) slice holds on one topic, or in all (topic
-    empty): the small table trend charts read instead of scanning every proposal.
+    """How many proposals one (year, body, status) slice holds on one topic, or in all
+    (topic empty): the small table trend charts and the list's year, body, status and
+    topic facets read instead of scanning every proposal.
 
     A parent topic's row counts each proposal once however many of its children apply.
     Rows are derived: proposals.trends.refresh() rewrites a slice whenever a proposal
@@ -327,27 +357,33 @@ class TrendCount(models.Model):
     body = models.CharField(max_length=5, choices=Body.choices)
     # Kept as a dimension so that TRACKER_SHOW_GENERATED needs no second table.
     is_generated = models.BooleanField()
+    # A dimension so that the list's status facet, and any facet under a status
+    # filter, can be answered here too; trend charts sum over it.
+    status = models.CharField(max_length=12, choices=Status.choices)
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     proposals = models.PositiveIntegerField()
 
+    objects = TrendCountQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "body", "is_generated", "topic"], name="trendcount_unique_slice"
+                fields=["year", "body", "is_generated", "status", "topic"],
+                name="trendcount_unique_slice",
             ),
             # NULLs are distinct in a plain unique constraint: the all-topics row of a
             # slice needs its own.
             models.UniqueConstraint(
-                fields=["year", "body", "is_generated"],
+                fields=["year", "body", "is_generated", "status"],
                 condition=Q(topic__isnull=True),
                 name="trendcount_unique_total",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.body} {self.topic_id or 'all'}: {self.proposals}"
+        return f"{self.year} {self.body} {self.status} {self.topic_id or 'all'}: {self.proposals}"
 
 
 # Registered here rather than as a field on Proposal: the history keeps a copy of each

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate
@@ -16,7 +16,7 @@ from topics.selectors import topic_tree
 
 from . import trends
 from .filters import ProposalFilter
-from .models import Proposal, ProposalTopic, Status
+from .models import Proposal, ProposalTopic, Status, TrendCount
 
 FACET_TOP = 12
 
@@ -75,21 +75,46 @@ def cached_facet_counts(filterset: ProposalFilter) -> Facets:
     return trends.cached("facets", facet_key(filterset), lambda: facet_counts(filterset))
 
 
+def counted_in_aggregates(filterset: ProposalFilter) -> bool:
+    """Whether the year, body, status and topic facets can be read from TrendCount:
+    it holds exact counts per (year, body, status, topic), so any mix of those filters
+    with at most one topic is a sum of its rows. Search, delegate and company filters
+    (and two topics, whose union a sum would count twice) need the proposals."""
+    data = filterset.form.cleaned_data
+    return (
+        not (data.get("q") or data.get("delegate") or data.get("company"))
+        and len(data.get("topic") or []) <= 1
+    )
+
+
 def facet_counts(filterset: ProposalFilter) -> Facets:
     """How many results each option would give, given every other active filter.
 
     Four queries in all: one GROUP BY (year, body, status) from which those three
     facets and the total are derived, one for topics (sub-topics and, counting each
-    proposal once, their parents), one each for the top delegates and companies."""
+    proposal once, their parents), one each for the top delegates and companies.
+    The first two read the small TrendCount table when counted_in_aggregates()."""
     data = filterset.form.cleaned_data
     years, body, status = set(data.get("year") or []), data.get("body"), data.get("status")
+    from_aggregates = counted_in_aggregates(filterset)
 
-    grid = list(
-        filterset.qs_without("year", "body", "status")
-        .order_by()
-        .values("session_id", "body", "status")
-        .annotate(n=Count("pk"))
-    )
+    if from_aggregates:
+        topic = (data.get("topic") or [None])[0]
+        grid = list(
+            TrendCount.objects.visible()
+            .between(data.get("year_min"), data.get("year_max"))
+            .on_topic(topic["id"] if topic else None)
+            .order_by()
+            .values("body", "status", session_id=F("year"))
+            .annotate(n=Sum("proposals"))
+        )
+    else:
+        grid = list(
+            filterset.qs_without("year", "body", "status")
+            .order_by()
+            .values("session_id", "body", "status")
+            .annotate(n=Count("pk"))
+        )
     by_year: Counter[int] = Counter()
     by_body: Counter[str] = Counter()
     by_status: Counter[str] = Counter()
@@ -121,15 +146,19 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
         year=year_options,
         body=body_options,
         status=status_options,
-        topic=_topic_facet(filterset),
+        topic=_topic_facet(filterset, from_aggregates),
         delegate=_delegate_facet(filterset),
         company=_company_facet(filterset),
     )
 
 
-def _topic_facet(filterset: ProposalFilter) -> list[FacetOption]:
-    chosen = {t["slug"] for t in filterset.form.cleaned_data.get("topic") or []}
-    counts = topic_counts(filterset.qs_without("topic"))
+def _topic_facet(filterset: ProposalFilter, from_aggregates: bool) -> list[FacetOption]:
+    data = filterset.form.cleaned_data
+    chosen = {t["slug"] for t in data.get("topic") or []}
+    if from_aggregates:
+        counts = _aggregate_topic_counts(data)
+    else:
+        counts = topic_counts(filterset.qs_without("topic"))
     options = []
     for root in topic_tree():
         children = [
@@ -194,6 +223,25 @@ def _company_facet(filterset: ProposalFilter) -> list[FacetOption]:
         .order_by("-n", "company__name")[:FACET_TOP]
     )
     return _top_options(rows, "company", filterset.form.cleaned_data.get("company"))
+
+
+def _aggregate_topic_counts(data: dict[str, Any]) -> dict[tuple[str, int], int]:
+    """topic_counts() of the proposals the year, body and status filters select, read
+    from TrendCount, whose parent rows already count each proposal once."""
+    rows = TrendCount.objects.visible().tagged().between(data.get("year_min"), data.get("year_max"))
+    if data.get("year"):
+        rows = rows.in_years(data["year"])
+    if data.get("body"):
+        rows = rows.in_body(data["body"])
+    if data.get("status"):
+        rows = rows.with_status(data["status"])
+    roots = {root["id"] for root in topic_tree()}
+    counts = {}
+    for topic_id, n in (
+        rows.order_by().values("topic_id").annotate(n=Sum("proposals")).values_list("topic_id", "n")
+    ):
+        counts[("group" if topic_id in roots else "topic", topic_id)] = n
+    return counts
 
 
 def topic_counts(proposals: Any) -> dict[tuple[str, int], int]:

@@ -28,7 +28,7 @@ def remember_counted_state(sender: type, instance: Proposal, raw: bool, **kwargs
         None
         if raw or instance._state.adding
         else Proposal.objects.filter(pk=instance.pk)
-        .values_list("session_id", "body", "is_generated")
+        .values_list("session_id", "body", "is_generated", "status")
         .first()
     )
 
@@ -38,10 +38,10 @@ def recount_proposal(sender: type, instance: Proposal, raw: bool, **kwargs: Any)
     if raw:
         return
     before = getattr(instance, "_trend_counted_as", None)
-    now = (instance.session_id, instance.body, instance.is_generated)
+    now = (instance.session_id, instance.body, instance.is_generated, instance.status)
     if before == now:
-        # A new title, summary or status changes no count: recounting a slice of a
-        # large table on every such edit would make the admin slow for nothing.
+        # A new title or summary changes no count: recounting a slice of a large
+        # table on every such edit would make the admin slow for nothing.
         trends.invalidate()
         return
     slices = {now[:2]} | ({before[:2]} if before else set())

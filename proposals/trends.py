@@ -424,13 +424,6 @@ def _counting_parts(
     return parts
 
 
-def _visible_counts() -> QuerySet:
-    counts = TrendCount.objects.all()
-    if not settings.TRACKER_SHOW_GENERATED:
-        counts = counts.filter(is_generated=False)
-    return counts
-
-
 def _in_range(params: TrendParams, year: str) -> Q:
     where = Q()
     if params.year_min is not None:
@@ -442,7 +435,7 @@ def _in_range(params: TrendParams, year: str) -> Q:
 
 def _aggregate_rows(params: TrendParams, topic_ids: list[int]) -> list[Row]:
     """Counts from TrendCount: cost bound by years x topics, not by proposals."""
-    counts = _visible_counts().filter(_in_range(params, "year"))
+    counts = TrendCount.objects.visible().filter(_in_range(params, "year"))
     if params.body:
         counts = counts.filter(body=params.body)
     return list(
@@ -700,15 +693,22 @@ def refresh(slices: Iterable[tuple[int, str]] | None = None) -> int:
             counts |= Q(year=year, body=body)
             proposals |= Q(session_id=year, body=body)
             tags |= Q(proposal__session_id=year, proposal__body=body)
-    dims = ("session_id", "body", "is_generated")
+    dims = ("session_id", "body", "is_generated", "status")
     parts = _counting_parts(
         Proposal.objects.filter(proposals), ProposalTopic.objects.filter(tags), dims
     )
     with transaction.atomic():
         TrendCount.objects.filter(counts).delete()
         rows = [
-            TrendCount(year=year, body=body, is_generated=generated, topic_id=tid, proposals=n)
-            for _, year, body, generated, tid, n in parts[0].union(*parts[1:], all=True)
+            TrendCount(
+                year=year,
+                body=body,
+                is_generated=generated,
+                status=status,
+                topic_id=tid,
+                proposals=n,
+            )
+            for _, year, body, generated, status, tid, n in parts[0].union(*parts[1:], all=True)
         ]
         TrendCount.objects.bulk_create(rows, batch_size=2000)
     invalidate()
@@ -727,7 +727,7 @@ def dashboard() -> dict[str, Any]:
 def _build_dashboard() -> dict[str, Any]:
     cat = catalogue()
     by_body = list(
-        _visible_counts()
+        TrendCount.objects.visible()
         .order_by()
         .values("year", "body", "topic_id")
         .annotate(n=Sum("proposals"))

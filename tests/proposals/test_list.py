@@ -7,6 +7,7 @@ import pytest
 from django.http import QueryDict
 
 from delegates.models import Body
+from proposals import selectors
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal, Status
 from proposals.selectors import facet_counts
@@ -116,6 +117,53 @@ def test_every_facet_count_is_what_choosing_it_gives(client, real_data):
         filterset = ProposalFilter(params, queryset=Proposal.objects.visible())
         assert filterset.is_valid(), filterset.errors
         assert filterset.qs.count() == count, (key, value)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "year=2022",
+        "year=2019&year=2021&body=cppcc",
+        "year_min=2018&year_max=2020&status=submitted",
+        "topic=mobility",  # a parent: its row counts each proposal once
+        "topic=battery-swapping&body=npc",
+        "year=2022&topic=ai&status=submitted",
+        "status=adopted",
+    ],
+)
+def test_facets_read_from_the_trend_table_match_counting_proposals(real_data, monkeypatch, query):
+    """Year, body, status and topic facets come from TrendCount when only those filters
+    are set; every count must be what counting the proposals gives."""
+    filterset = ProposalFilter(QueryDict(query), queryset=Proposal.objects.visible())
+    assert filterset.is_valid(), filterset.errors
+    assert selectors.counted_in_aggregates(filterset)
+    from_table = facet_counts(filterset)
+    monkeypatch.setattr(selectors, "counted_in_aggregates", lambda filterset: False)
+    from_proposals = facet_counts(filterset)
+    assert from_table == from_proposals
+    assert from_table.total == filterset.qs.count()
+
+
+@pytest.mark.parametrize(
+    "query", ["q=battery", "delegate=lei-jun", "company=xiaomi", "topic=ai&topic=mobility"]
+)
+def test_facets_of_searches_people_and_topic_unions_count_proposals(real_data, query):
+    filterset = ProposalFilter(QueryDict(query), queryset=Proposal.objects.visible())
+    assert filterset.is_valid(), filterset.errors
+    assert not selectors.counted_in_aggregates(filterset)
+
+
+def test_status_edits_move_the_status_facet(client, real_data):
+    proposal = Proposal.objects.filter(session_id=2022, topics__parent__slug="mobility").first()
+    url = f"{URL}?year=2022&topic=mobility"
+    before = {o.value: o.count for o in client.get(url).context["facets"].status}
+    proposal.status = Status.ADOPTED
+    proposal.save()
+    after = {o.value: o.count for o in client.get(url).context["facets"].status}
+    assert after["submitted"] == before["submitted"] - 1
+    assert after["adopted"] == 1 and "adopted" not in before
+    assert total(client.get(f"{url}&status=adopted")) == 1
 
 
 def test_facets_use_a_fixed_number_of_queries(django_assert_max_num_queries, real_data):

@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = trends.refresh()
-        slices = TrendCount.objects.filter(topic__isnull=True).count()
+        slices = (
+            TrendCount.objects.filter(topic__isnull=True).values("year", "body").distinct().count()
+        )
         self.stdout.write(
             self.style.SUCCESS(f"Recounted trends: {rows} rows over {slices} year-body slices.")
         )
