@@ -8,7 +8,9 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.cache import cache
 
+from proposals import exports
 from proposals.interchange import COLUMNS
 from proposals.models import Proposal
 from proposals.realdata import CSV_PATH
@@ -89,6 +91,48 @@ def test_export_query_count_does_not_grow_with_rows(client, django_assert_max_nu
         ProposalFactory(topics=topics)
     with django_assert_max_num_queries(4):
         assert len(read_csv(streamed(client.get("/proposals/export.csv")))) == rows
+
+
+def body(response) -> str:
+    if response.streaming:
+        return streamed(response)
+    return response.content.decode("utf-8")
+
+
+def test_a_repeated_export_is_served_whole_from_the_cache_until_an_edit(
+    client, real_data, django_assert_max_num_queries
+):
+    client.get("/topics/")  # the topic tree is cached on a running site
+    url = "/proposals/export.csv?year=2022&topic=mobility"
+    first = client.get(url)
+    assert first.streaming
+    text = streamed(first)
+    with django_assert_max_num_queries(0):
+        again = client.get(url)
+    assert not again.streaming
+    assert again["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in again["Content-Disposition"]
+    assert again.content.decode("utf-8") == text
+    proposal = Proposal.objects.filter(session_id=2022, topics__parent__slug="mobility").first()
+    proposal.title = "Renamed by an editor"
+    proposal.save()
+    assert "Renamed by an editor" in body(client.get(url))
+
+
+def test_large_and_interrupted_exports_are_not_cached(client, real_data, monkeypatch):
+    monkeypatch.setattr(exports, "CACHE_BYTES", 2000)
+    url = "/proposals/export.json?year=2022"
+    streamed(client.get(url))
+    assert client.get(url).streaming  # past the size: built again
+    monkeypatch.setattr(exports, "CACHE_BYTES", 10**7)
+    text = streamed(client.get(url))
+    kept = client.get(url)
+    assert not kept.streaming and kept.content.decode("utf-8") == text
+    cut = exports._keeping(iter(["[", "{}", "]"]), "cut-short")
+    next(cut)  # the reader goes away after the first chunk
+    cut.close()
+    assert cache.get("cut-short") is None
+    assert "".join(exports._keeping(iter(["[", "{}", "]"]), "whole")) == cache.get("whole")
 
 
 def _items(xml: bytes, tag: str) -> list[ET.Element]:
