@@ -341,6 +341,10 @@ class TrendCountQuerySet(PublicQuerySet):
     def tagged(self) -> TrendCountQuerySet:
         return self.filter(topic__isnull=False)
 
+    def total(self) -> int:
+        """How many proposals the selected slices hold (their all-topics rows)."""
+        return self.on_topic(None).aggregate(n=models.Sum("proposals"))["n"] or 0
+
 
 class TrendCount(models.Model):
     """How many proposals one (year, body, status) slice holds on one topic, or in all

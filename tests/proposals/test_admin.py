@@ -6,7 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from delegates.models import Body, Seat
@@ -158,6 +160,42 @@ def test_changelist_queries_do_not_grow_with_rows(
         ProposalFactory(topics=[TopicFactory(), TopicFactory()])
     with django_assert_max_num_queries(12):
         assert editor_client.get(f"/admin/{path}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", 188),
+        ("?body__exact=npc", 112),
+        ("?session__year__exact=2022&p=1&o=2", 31),
+        ("?session__year__exact=2022&body__exact=cppcc&status__exact=submitted", "orm"),
+        ("?status__exact=adopted", 0),
+    ],
+)
+def test_proposal_changelist_counts_from_the_trend_table_without_counting_rows(
+    editor_client, real_data, query, expected
+):
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.get(f"/admin/proposals/proposal/{query}")
+    assert response.status_code == 200
+    if expected == "orm":
+        expected = Proposal.objects.filter(session_id=2022, body="cppcc", status="submitted")
+        expected = expected.count()
+    assert response.context["cl"].result_count == expected
+    assert not [q for q in queries if 'COUNT(*) AS "__count" FROM "proposals_proposal"' in q["sql"]]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?q=battery", "?delegate__id__exact=1", "?session__year__exact=x", "?body__exact=senate"],
+)
+def test_proposal_changelist_counts_rows_when_the_trend_table_cannot_say(
+    editor_client, real_data, query
+):
+    response = editor_client.get(f"/admin/proposals/proposal/{query}")
+    if response.status_code == 200:
+        cl = response.context["cl"]
+        assert cl.result_count == cl.queryset.count()
 
 
 def test_editor_can_edit_a_delegate_with_seat_inline(editor_client):
