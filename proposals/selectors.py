@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate
@@ -179,16 +179,16 @@ def _topic_facet(filterset: ProposalFilter, from_aggregates: bool) -> list[Facet
     return [o for o in options if o.count or o.selected or o.children]
 
 
-def _top_options(rows: Any, prefix: str, chosen: Any) -> list[FacetOption]:
-    """Facet options from rows of `<prefix>__slug/name/name_zh` and `n`; the chosen
-    record stays listed even when it is outside the top."""
+def _top_options(rows: Any, chosen: Any) -> list[FacetOption]:
+    """Facet options from rows of slug, name, name_zh and n; the chosen record stays
+    listed even when it is outside the top."""
     options = [
         FacetOption(
-            r[f"{prefix}__slug"],
-            r[f"{prefix}__name"],
+            r["slug"],
+            r["name"],
             r["n"],
-            chosen is not None and r[f"{prefix}__slug"] == chosen.slug,
-            r[f"{prefix}__name_zh"],
+            chosen is not None and r["slug"] == chosen.slug,
+            r["name_zh"],
         )
         for r in rows
     ]
@@ -198,31 +198,63 @@ def _top_options(rows: Any, prefix: str, chosen: Any) -> list[FacetOption]:
 
 
 def _delegate_facet(filterset: ProposalFilter) -> list[FacetOption]:
-    rows = (
-        filterset.qs_without("delegate")
-        .order_by()
-        .values("delegate__slug", "delegate__name", "delegate__name_zh")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "delegate__name")[:FACET_TOP]
+    proposals = filterset.qs_without("delegate")
+    # Grouped by id alone and then named: grouping a million proposals by three text
+    # columns of a join takes ten times as long.
+    # COUNT(*), not COUNT(id): the delegate index alone can answer it.
+    top = (
+        proposals.order_by()
+        .values("delegate_id")
+        .annotate(n=Count("*"))
+        .order_by("-n", "delegate_id")
+        .values("delegate_id")[:FACET_TOP]
     )
-    return _top_options(rows, "delegate", filterset.form.cleaned_data.get("delegate"))
+    counts = (
+        proposals.filter(delegate=OuterRef("pk"))
+        .order_by()
+        .values("delegate_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    rows = (
+        Delegate.objects.filter(pk__in=top)
+        .annotate(n=Subquery(counts))
+        .order_by("-n", "name")
+        .values("slug", "name", "name_zh", "n")
+    )
+    return _top_options(rows, filterset.form.cleaned_data.get("delegate"))
 
 
 def _company_facet(filterset: ProposalFilter) -> list[FacetOption]:
-    proposals = filterset.qs_without("company").values("pk")
-    # A proposal counts for a company when its delegate held a role there that year.
-    # One filter() call, so that every condition applies to the same proposal join.
-    rows = (
-        Affiliation.objects.filter(
-            Q(start_year__isnull=True) | Q(start_year__lte=F("delegate__proposals__session_id")),
-            Q(end_year__isnull=True) | Q(end_year__gte=F("delegate__proposals__session_id")),
-            delegate__proposals__in=proposals,
-        )
-        .values("company__slug", "company__name", "company__name_zh")
-        .annotate(n=Count("delegate__proposals", distinct=True))
-        .order_by("-n", "company__name")[:FACET_TOP]
+    role = "delegate__affiliations"
+    # A proposal counts for a company when its delegate held a role there that year;
+    # of two roles at one company held the same year only the first counts, so each
+    # proposal counts once without a COUNT(DISTINCT), which sorts every pair.
+    earlier_role = Affiliation.objects.held_in(OuterRef("session_id")).filter(
+        delegate=OuterRef("delegate_id"),
+        company=OuterRef(f"{role}__company_id"),
+        pk__lt=OuterRef(f"{role}__pk"),
     )
-    return _top_options(rows, "company", filterset.form.cleaned_data.get("company"))
+    # One filter() call, so that every condition applies to the same affiliation join.
+    rows = (
+        filterset.qs_without("company")
+        .filter(
+            Q(**{f"{role}__start_year__isnull": True})
+            | Q(**{f"{role}__start_year__lte": F("session_id")}),
+            Q(**{f"{role}__end_year__isnull": True})
+            | Q(**{f"{role}__end_year__gte": F("session_id")}),
+            ~Exists(earlier_role),
+        )
+        .order_by()
+        .values(
+            slug=F(f"{role}__company__slug"),
+            name=F(f"{role}__company__name"),
+            name_zh=F(f"{role}__company__name_zh"),
+        )
+        .annotate(n=Count("*"))
+        .order_by("-n", "name")[:FACET_TOP]
+    )
+    return _top_options(rows, filterset.form.cleaned_data.get("company"))
 
 
 def _aggregate_topic_counts(data: dict[str, Any]) -> dict[tuple[str, int], int]:
