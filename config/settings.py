@@ -115,7 +115,7 @@ CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://")
     if not env.str("REDIS_URL", default="")
     else {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.RedisCache",
         "LOCATION": env.str("REDIS_URL"),
     }
 }
@@ -200,3 +200,6 @@ LOGGING = {
 
 # Records flagged as generated demo data stay hidden unless this is set (scale issue).
 TRACKER_SHOW_GENERATED = env.bool("TRACKER_SHOW_GENERATED", default=False)
+# How long a process trusts the data version it last read before asking the cache again
+# (proposals.trends._version): an edit shows on other workers' cached pages within it.
+TRACKER_VERSION_HOLD_SECONDS = env.float("TRACKER_VERSION_HOLD_SECONDS", default=1.0)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass, field
@@ -253,12 +254,37 @@ def trend_form(data: Any, *, explorer: bool = False) -> TrendForm:
 # --- Cache and invalidation ------------------------------------------------------
 
 
+# The version as this process last read it, and when (time.monotonic()). Every cached
+# page needs it; holding it for a second saves a cache round trip per request, at the
+# price of an edit made through another process showing up to a second later.
+_held_version: tuple[str, float] = ("", float("-inf"))
+
+
 def _version() -> str:
+    global _held_version
+    version, read_at = _held_version
+    now = time.monotonic()
+    if now - read_at < settings.TRACKER_VERSION_HOLD_SECONDS:
+        return version
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(VERSION_KEY, "")
+    _held_version = (version, now)
     return version
+
+
+def _bump() -> None:
+    global _held_version
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    _held_version = (version, time.monotonic())
+
+
+def forget_held_version() -> None:
+    """Read the version from the cache on next use (tests that clear the cache)."""
+    global _held_version
+    _held_version = ("", float("-inf"))
 
 
 def invalidate() -> None:
@@ -267,8 +293,8 @@ def invalidate() -> None:
     It bumps now and again on commit: a reader who computed from the old rows between
     the two would otherwise keep their result cached under the new version.
     """
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def cache_key(name: str, parts: Any) -> str:

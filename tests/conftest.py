@@ -20,6 +20,7 @@ from proposals.realdata import FIXTURE_PATH
 def _empty_cache() -> None:
     """The cache outlives each test's rolled-back transaction: start every test cold."""
     django_cache.clear()
+    trends.forget_held_version()
 
 
 @cache

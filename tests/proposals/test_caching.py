@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 
+from proposals import trends
 from proposals.models import Proposal
 from tests.factories import ProposalFactory
 
@@ -51,3 +54,19 @@ def test_sessions_and_errors_are_never_cached(client, editor_client, django_asse
     assert client.get("/proposals/?year=abc").status_code == 400
     with django_assert_max_num_queries(1):  # the 400 is rendered again, not cached
         assert client.get("/proposals/?year=abc").status_code == 400
+
+
+def test_an_edit_made_by_another_process_shows_once_the_held_version_expires(client, monkeypatch):
+    """Each process holds the data version it read for TRACKER_VERSION_HOLD_SECONDS;
+    a version bumped elsewhere (another gunicorn worker) is picked up after that."""
+    clock = [1000.0]
+    monkeypatch.setattr(trends.time, "monotonic", lambda: clock[0])
+    proposal = ProposalFactory(title="First title")
+    url = f"/proposals/{proposal.pk}/"
+    client.get(url)
+    # Another worker's edit: the row and the shared version change, not this process.
+    Proposal.objects.filter(pk=proposal.pk).update(title="Edited elsewhere")
+    cache.set(trends.VERSION_KEY, "bumped-by-another-worker", None)
+    assert "First title" in client.get(url).content.decode()  # within the hold
+    clock[0] += settings.TRACKER_VERSION_HOLD_SECONDS + 0.01
+    assert "Edited elsewhere" in client.get(url).content.decode()
