@@ -99,14 +99,31 @@ class ProposalQuerySet(PublicQuerySet):
         matching with a coarse rank, the same interface."""
         people = Delegate.objects.matching_name(text).values("pk")
         companies = Company.objects.matching_name(text).values("pk")
-        by_name = Q(delegate__in=people) | Exists(
+        held_at_company = Exists(
             Affiliation.objects.held_in(OuterRef("session_id")).filter(
                 delegate=OuterRef("delegate_id"), company__in=companies
             )
         )
+        by_name = Q(delegate__in=people) | held_at_company
         if connections[self.db].vendor == "postgresql":
             query = SearchQuery(text, search_type="websearch", config="english")
-            return self.filter(Q(search_vector=query) | by_name).annotate(
+            # A UNION of three id sets, each found through its own index (the GIN
+            # index on search_vector, then the delegate index twice). Written as one
+            # WHERE with OR, the company test ran for every row: a sequential scan of
+            # the whole table, six seconds at a million proposals.
+            staff = Affiliation.objects.filter(company__in=companies).values("delegate_id")
+            matches = (
+                Proposal.objects.filter(search_vector=query)
+                .order_by()
+                .values("pk")
+                .union(
+                    Proposal.objects.filter(delegate__in=people).order_by().values("pk"),
+                    Proposal.objects.filter(held_at_company, delegate__in=staff)
+                    .order_by()
+                    .values("pk"),
+                )
+            )
+            return self.filter(pk__in=matches).annotate(
                 rank=SearchRank(F("search_vector"), query)
                 + Case(When(by_name, then=Value(0.5)), default=Value(0.0))
             )

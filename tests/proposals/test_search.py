@@ -57,3 +57,25 @@ def test_postgres_uses_the_stored_vector(real_data):
     proposal.title = "Build a national flood warning network"
     proposal.save()
     assert "Build a national flood warning network" in found("floods")  # trigger re-indexed
+
+
+@postgres_only
+def test_postgres_search_can_run_without_reading_every_proposal(real_data):
+    """Each part of the match (text, delegate names, company names) has an index to
+    start from. With sequential scans priced out, the plan must then use none on the
+    proposals table: a WHERE that ORs in a per-row test would still need one."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = Proposal.objects.visible().search("charging xiaomi").by_relevance()[:25].explain()
+    assert "Seq Scan on proposals_proposal" not in plan
+    assert "proposal_search_vector_gin" in plan
+
+
+@postgres_only
+def test_postgres_fuzzy_names_need_to_be_close(real_data):
+    """A near-miss spelling finds the person; a merely similar-looking name does not."""
+    from tests.factories import DelegateFactory, ProposalFactory
+
+    ProposalFactory(delegate=DelegateFactory(name="Xiao Min"), title="Unrelated")
+    assert "Unrelated" not in found("xiaomi")
+    assert "Unrelated" in found("Xiao Min")
