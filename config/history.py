@@ -11,10 +11,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.contrib.admin import helpers
 from django.db import connection, models
 from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 BASELINE_REASON = "State before the first recorded change"
@@ -98,6 +101,16 @@ class TrackedAdmin(SimpleHistoryAdmin):
     button), with a baseline version before a record's first recorded change."""
 
     object_history_form_template = "admin/revert_form.html"
+
+    def action_checkbox(self, obj: Any) -> str:
+        """Django's row checkbox, written directly: rendering a widget template per
+        row took a fifth of a 50-row changelist's time."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
 
     def record_baseline(self, model: type[models.Model], pks: Iterable[Any]) -> None:
         record_baseline(model, pks)

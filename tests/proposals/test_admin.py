@@ -223,3 +223,12 @@ def test_create_editor_refuses_a_weak_password(monkeypatch):
         call_command("create_editor", "weak")
     assert not User.objects.filter(username="weak").exists()
     assert Seat.objects.count() == 0
+
+
+def test_changelist_row_checkbox_is_the_markup_django_renders(real_data):
+    from django.contrib import admin
+    from django.contrib.admin import ModelAdmin
+
+    proposal = ProposalFactory(title='Tags <b>& "quotes"')
+    ours = admin.site._registry[Proposal]
+    assert ours.action_checkbox(proposal) == ModelAdmin.action_checkbox(ours, proposal)
