@@ -6,7 +6,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import (
     Http404,
     HttpRequest,
@@ -174,19 +174,21 @@ def delegate_list(request: HttpRequest) -> HttpResponse:
         return bad_request(request, exc.errors)
     delegates = (
         Delegate.objects.visible()
-        .annotate(
-            proposal_count=Count("proposals", filter=Q(proposals__in=Proposal.objects.visible()))
-        )
         .prefetch_related(
             Prefetch(
                 "affiliations",
                 queryset=Affiliation.objects.select_related("company").order_by("-start_year"),
             )
         )
-        .order_by("name")
+        .order_by("name", "pk")
     )
     page = paginate(delegates, number, per_page=50)
+    page.object_list = selectors.with_proposal_counts(list(page.object_list))
     return render(request, "delegates/delegate_list.html", {"page_obj": page})
+
+
+# A record page lists this many of its newest proposals and links to the full list.
+RECORD_PAGE_LIMIT = 200
 
 
 @cache_public_page
@@ -201,7 +203,6 @@ def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    proposals = list(Proposal.objects.visible().by_delegate(delegate).for_list().newest_first())
     seats = list(delegate.seats.all())
     return render(
         request,
@@ -212,9 +213,7 @@ def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "years_by_body": {
                 body: sum(1 for s in seats if s.body == body) for body in ("npc", "cppcc")
             },
-            "proposals_by_year": selectors.group_by_year(proposals),
-            "proposal_count": len(proposals),
-            "top_topics": selectors.top_topics(proposals),
+            **selectors.delegate_record(delegate, limit=RECORD_PAGE_LIMIT),
             "trend_chart": trends.chart_context(
                 trends.topic_trend(trends.TrendParams(delegate=delegate.slug)),
                 id="delegate-trend",

@@ -7,6 +7,7 @@ import pytest
 from proposals.models import Proposal
 from tests.factories import (
     AffiliationFactory,
+    AnnualSessionFactory,
     ProposalFactory,
     SourceFactory,
     TopicFactory,
@@ -60,9 +61,28 @@ def test_delegate_page(client, real_data):
     assert "Also known as Ma Huateng" in page
     assert response.context["proposal_count"] == 47
     assert response.context["years_by_body"] == {"npc": 10, "cppcc": 0}
-    years = [year for year, _ in response.context["proposals_by_year"]]
+    by_year = response.context["proposals_by_year"]
+    years = [year for year, _, _ in by_year]
     assert years == sorted(years, reverse=True) and years[0] == 2022
+    assert all(len(items) == count for _, items, count in by_year)  # all listed
+    assert sum(count for _, _, count in by_year) == 47
     assert 'type="application/rss+xml"' in page and "/delegates/pony-ma/feed/rss/" in page
+    assert "are listed; " not in page
+
+
+def test_a_prolific_delegates_page_lists_the_newest_and_counts_them_all(client, monkeypatch):
+    from proposals import views
+
+    monkeypatch.setattr(views, "RECORD_PAGE_LIMIT", 3)
+    first = ProposalFactory(session=AnnualSessionFactory(year=2020))
+    for year in (2020, 2021, 2021, 2022):
+        ProposalFactory(delegate=first.delegate, session=AnnualSessionFactory(year=year))
+    response = client.get(first.delegate.get_absolute_url())
+    assert response.context["proposal_count"] == 5
+    listed = [(y, len(items), n) for y, items, n in response.context["proposals_by_year"]]
+    assert listed == [(2022, 1, 1), (2021, 2, 2)]  # 2020's two are counted, not listed
+    page = response.content.decode()
+    assert "The newest 3 of 5 are listed" in page
 
 
 def test_company_page_lists_its_people_and_their_proposals(client, real_data):
@@ -82,6 +102,16 @@ def test_topic_pages(client, real_data):
     assert response.context["facets"].total == 2
     assert {o.label for o in response.context["facets"].delegate} == {"Li Shufu", "Ding Lei"}
     assert "/topics/battery-swapping/feed/atom/" in response.content.decode()
+
+
+def test_delegate_list_counts_each_delegates_proposals(client, real_data):
+    page = client.get("/delegates/").context["page_obj"]
+    counts = {d.name: d.proposal_count for d in page.object_list}
+    assert counts["Pony Ma"] == 47 and counts["Lei Jun"] == 21
+    assert sum(counts.values()) == 188  # two of the 18 have none yet
+    assert sorted(n for n in counts.values())[:2] == [0, 0]
+    body = client.get("/sessions/").context["sessions"]
+    assert sum(counts["total"] for _, counts in body) == 188
 
 
 def test_session_pages(client, real_data):
@@ -142,8 +172,10 @@ def test_page_query_counts_do_not_grow_with_rows(client, django_assert_max_num_q
     # The chart on a record page costs one counting query until it is cached.
     budgets = {
         f"/proposals/{first.pk}/": 4,
-        f"/delegates/{first.delegate.slug}/": 6,
-        "/delegates/": 3,
+        # the delegate, affiliations, seats; counts per year, top topics, rows, their
+        # topics; the trend
+        f"/delegates/{first.delegate.slug}/": 8,
+        "/delegates/": 4,  # count, rows, affiliations, proposal counts of the page
         f"/companies/{company.slug}/": 5,
         "/companies/": 2,
         "/topics/": 1,
