@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -316,24 +317,39 @@ def related_proposals(proposal: Proposal, limit: int = 12) -> dict[str, list[Pro
     shares_topic = Exists(
         ProposalTopic.objects.filter(proposal=OuterRef("pk"), topic_id__in=topic_ids)
     )
+    others = Proposal.objects.visible().exclude(pk=proposal.pk)
+    # The newest of the year sharing a topic (a walk down the (session, id) index that
+    # stops at `limit`), and the delegate's own (their index). As a UNION of the two
+    # rather than one WHERE with OR, which tested every proposal: three seconds at a
+    # million.
+    same_topic = (
+        others.filter(shares_topic, session_id=proposal.session_id).order_by("-pk").values("pk")
+    )
+    same_delegate = (
+        others.filter(delegate_id=proposal.delegate_id)
+        .order_by("-session_id", "title")
+        .values("pk")
+    )
+    if connections[Proposal.objects.db].features.supports_slicing_ordering_in_compound:
+        # Twice the limit: some of the delegate's may also share a topic.
+        same_topic, same_delegate = same_topic[:limit], same_delegate[: limit * 2]
+    else:  # SQLite: no LIMIT inside a UNION; its data is small
+        same_topic, same_delegate = same_topic.order_by(), same_delegate.order_by()
     rows = list(
-        Proposal.objects.visible()
-        .exclude(pk=proposal.pk)
-        .filter(
-            Q(shares_topic, session_id=proposal.session_id) | Q(delegate_id=proposal.delegate_id)
-        )
+        others.filter(pk__in=same_topic.union(same_delegate))
         .annotate(shares_topic=shares_topic)
         .select_related("delegate")
         .only(
             "pk", "title", "session_id", "body", "delegate__name", "delegate__slug", "delegate_id"
         )
-        .order_by("-session_id", "title")[: limit * 2]
+        .order_by("-session_id", "title")
     )
-    same_topic = [r for r in rows if r.session_id == proposal.session_id and r.shares_topic]
+    sharing = [r for r in rows if r.session_id == proposal.session_id and r.shares_topic]
+    same_topic = sorted(sorted(sharing, key=lambda r: -r.pk)[:limit], key=lambda r: r.title)
     same_delegate = [
         r for r in rows if r.delegate_id == proposal.delegate_id and r not in same_topic
     ]
-    return {"same_topic": same_topic[:limit], "same_delegate": same_delegate[:limit]}
+    return {"same_topic": same_topic, "same_delegate": same_delegate[:limit]}
 
 
 def group_by_year(proposals: list[Proposal]) -> list[tuple[int, list[Proposal]]]:

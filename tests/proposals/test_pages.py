@@ -39,6 +39,30 @@ def test_proposal_page_shows_role_that_year_sources_and_related(client, real_dat
     assert '<link rel="canonical" href="http://testserver/proposals/' in page
 
 
+def test_related_proposals_are_the_newest_sharing_a_topic_that_year_and_the_delegates():
+    from proposals.selectors import related_proposals
+
+    topic, other = TopicFactory(), TopicFactory()
+    shown = ProposalFactory(topics=[topic], session=AnnualSessionFactory(year=2021))
+    peers = [
+        ProposalFactory(topics=[topic, other], session=shown.session, title=f"Peer {n}")
+        for n in "CAB"
+    ]
+    ProposalFactory(topics=[topic], session=AnnualSessionFactory(year=2020))  # other year
+    ProposalFactory(topics=[other], session=shown.session)  # no shared topic
+    own = [
+        ProposalFactory(
+            delegate=shown.delegate, topics=[other], session=AnnualSessionFactory(year=y)
+        )
+        for y in (2019, 2021, 2020)
+    ]
+    related = related_proposals(shown, limit=2)
+    # The two newest peers, shown by title; the delegate's newest first.
+    assert [p.title for p in related["same_topic"]] == ["Peer A", "Peer B"]
+    assert [p.pk for p in related["same_delegate"]] == [own[1].pk, own[2].pk]
+    assert peers[0] not in related["same_topic"]
+
+
 def test_role_follows_the_year(client, real_data):
     wang_2019 = Proposal.objects.filter(delegate__name="Wang Fengying", session_id=2019).first()
     wang_2022 = Proposal.objects.filter(delegate__name="Wang Fengying", session_id=2022).first()
