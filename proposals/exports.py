@@ -112,15 +112,18 @@ def _download(
     content_type: str,
     chunks: Callable[[ProposalQuerySet], Iterator[str]],
 ) -> HttpResponse:
-    queryset = export_queryset(request)
-    if isinstance(queryset, list):
-        return _errors_response(queryset, "application/json" if kind == "json" else "text/plain")
-    # The whole address: the JSON export holds absolute links.
+    # The whole address: the JSON export holds absolute links. Only complete, valid
+    # exports are stored, so a hit is served without parsing the filters again.
     key = trends.cache_key(f"export-{kind}", request.build_absolute_uri())
     body = cache.get(key)
     if body is not None:
         response: HttpResponse = HttpResponse(body, content_type=content_type)
     else:
+        queryset = export_queryset(request)
+        if isinstance(queryset, list):
+            return _errors_response(
+                queryset, "application/json" if kind == "json" else "text/plain"
+            )
         response = StreamingHttpResponse(_keeping(chunks(queryset), key), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="two-sessions-proposals.{kind}"'
     return response
