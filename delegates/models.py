@@ -43,12 +43,21 @@ def _name_match(queryset: models.QuerySet, fields: list[str], text: str) -> Q:
     also trigram similarity on the Latin-script names, so a near-miss spelling finds
     the person ("Lei Jum"). Chinese names are matched by substring: pg_trgm does not
     split CJK text into trigrams."""
+    text = text.strip()
+    if len(text) < (2 if _has_cjk(text) else 3):
+        # "e" or "li" is inside thousands of names: matched as a name it would pull in
+        # most of a million proposals. Such words are still searched in the text.
+        return Q(pk__in=[])
     condition = Q()
     for field in fields:
         condition |= Q(**{f"{field}__icontains": text})
     if connections[queryset.db].vendor == "postgresql":
         condition |= Q(**{f"{fields[0]}__trigram_similar": text})
     return condition
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
 
 
 class CompanyQuerySet(PublicQuerySet):

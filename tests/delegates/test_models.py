@@ -78,3 +78,14 @@ def test_deleting_a_delegate_company_or_session_in_use_is_refused():
         affiliation.company.delete()
     with pytest.raises(ProtectedError):
         proposal.session.delete()
+
+
+def test_name_search_needs_three_letters_or_two_chinese_characters(db):
+    from delegates.models import Delegate
+
+    lei = DelegateFactory(name="Lei Jun", name_zh="雷军")
+    assert list(Delegate.objects.matching_name("Lei")) == [lei]
+    assert list(Delegate.objects.matching_name("雷军")) == [lei]
+    assert not Delegate.objects.matching_name("e").exists()  # inside most names
+    assert not Delegate.objects.matching_name("Le ").exists()
+    assert not Delegate.objects.matching_name("雷").exists()
