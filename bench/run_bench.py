@@ -167,7 +167,7 @@ def pick_urls(db: str) -> dict[str, str]:
         "list": "/proposals/",
         "list, two filters": f"/proposals/?year={year}&topic={topic}",
         "list, q": f"/proposals/?q={word}",
-        f"list, page {deep}": f"/proposals/?page={deep}",
+        "list, deep page": f"/proposals/?page={deep}",
         "proposal": f"/proposals/{proposal}/",
         "delegate": f"/delegates/{delegate}/",
         "topic": f"/topics/{topic}/",
@@ -417,6 +417,7 @@ def table(run: dict) -> str:
         )
     lines += [
         "",
+        f"- Pages measured: {', '.join(f'{k} `{v}`' for k, v in run['urls'].items())}",
         f"- Full-text search plan uses a sequential scan of proposals: {run['seq_scan']}",
         f"- Worker memory after the run (RSS): {', '.join(f'{m:.0f} MB' for m in run['rss_mb'])}",
         "",
@@ -443,20 +444,26 @@ def main() -> None:
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
         f"{psql('postgres', 'SHOW server_version')} PostgreSQL"
     )
-    runs = [run_size(int(s), args) for s in args.sizes.split(",")]
     report = [
         f"Machine: {machine}. wrk: 2 threads, {args.connections} connections, "
         f"{args.duration} s per page; gunicorn: {args.workers} workers.",
         "",
     ]
-    report += [table(run) for run in runs]
+    runs = []
+    for size in args.sizes.split(","):
+        runs.append(run_size(int(size), args))
+        report.append(table(runs[-1]))
+        print("\n" + report[-1], flush=True)
+        if args.output:  # after each size: a failure later keeps what was measured
+            args.output.write_text("\n".join(report) + "\n", encoding="utf-8")
     if len(runs) > 1:
         first, last = runs[0], runs[-1]
         report.append(f"Scale flatness (rate at {last['size']:,} ÷ rate at {first['size']:,}):")
         report.append("")
         for name, r in last["results"].items():
-            ratio = r["rps"] / first["results"][name]["rps"]
-            report.append(f"- {name}: {ratio:.2f}")
+            if name in first["results"]:
+                ratio = r["rps"] / first["results"][name]["rps"]
+                report.append(f"- {name}: {ratio:.2f}")
     text = "\n".join(report)
     print("\n" + text)
     if args.output:

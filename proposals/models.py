@@ -254,7 +254,9 @@ class Proposal(models.Model):
 
     class Meta:
         # By the (session, id) index: the admin and any unordered query stay cheap at scale.
-        ordering = ["-session", "-id"]
+        # session_id, not session: ordering by the relation would follow AnnualSession's
+        # own ordering (-year), reversing it to oldest first, through a join and a sort.
+        ordering = ["-session_id", "-id"]
         permissions = [("import_proposals", "Can import proposals from a file")]
         constraints = [
             models.UniqueConstraint(

@@ -232,3 +232,9 @@ def test_changelist_row_checkbox_is_the_markup_django_renders(real_data):
     proposal = ProposalFactory(title='Tags <b>& "quotes"')
     ours = admin.site._registry[Proposal]
     assert ours.action_checkbox(proposal) == ModelAdmin.action_checkbox(ours, proposal)
+
+
+def test_proposal_changelist_lists_the_newest_session_first(editor_client, real_data):
+    listed = editor_client.get("/admin/proposals/proposal/").context["cl"].result_list
+    years = [p.session_id for p in listed]
+    assert years[0] == 2022 and years == sorted(years, reverse=True)

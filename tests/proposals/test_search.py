@@ -83,7 +83,7 @@ def test_postgres_fuzzy_names_need_to_be_close(real_data):
 
 @postgres_only
 def test_postgres_one_letter_finds_nothing_rather_than_everything(real_data):
-    """"e" is in most names and is no word: as a name or as text it would match (or
+    """ "e" is in most names and is no word: as a name or as text it would match (or
     scan) everything."""
     assert found("e") == []
     assert found("雷") == []  # one character; "雷军" is found (see above)
