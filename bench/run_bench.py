@@ -316,12 +316,13 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                if get(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        # get() answers 0 while nothing listens yet: wait for a 200, or stop.
+        for _ in range(150):
+            if get(base + "/healthz")[0] == 200:
+                break
+            time.sleep(0.2)
+        else:
+            sys.exit(f"gunicorn did not answer {base}/healthz within 30 s")
         rng = random.Random(SEED)
         years = [
             int(y)

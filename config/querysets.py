@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -15,3 +15,16 @@ class PublicQuerySet(models.QuerySet):
         if settings.TRACKER_SHOW_GENERATED:
             return self
         return self.filter(is_generated=False)
+
+
+class InArray(models.Lookup):
+    """`column = ANY(array)`. With the array from an ArraySubquery, PostgreSQL computes
+    it once and can then use an index on the column, even inside an OR, where
+    `column IN (SELECT ...)` becomes a per-row test."""
+
+    lookup_name = "in_array"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
@@ -14,7 +15,7 @@ from django.urls import reverse
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
-from config.querysets import PublicQuerySet
+from config.querysets import InArray, PublicQuerySet
 from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate, Seat
 from topics.models import Topic
 
@@ -106,37 +107,31 @@ class ProposalQuerySet(PublicQuerySet):
                 delegate=OuterRef("delegate_id"), company__in=companies
             )
         )
-        by_name = Q(delegate__in=people) | held_at_company
         if connections[self.db].vendor == "postgresql":
             query = SearchQuery(text, search_type="websearch", config="english")
-            # A UNION of three id sets, each found through its own index (the GIN
-            # index on search_vector, then the delegate index twice). Written as one
-            # WHERE with OR, the company test ran for every row: a sequential scan of
-            # the whole table, six seconds at a million proposals.
-            staff = Affiliation.objects.filter(company__in=companies).values("delegate_id")
+            # One WHERE whose every arm starts from an index, combined by a BitmapOr:
+            # the GIN index on search_vector, and the delegate index with the matching
+            # people (and the matching companies' staff) as an array computed once.
+            # Written as `delegate_id IN (SELECT ...)` an arm cannot use an index inside
+            # an OR, and as a UNION of id sets the planner joined the union back to the
+            # proposals by reading the whole table.
+            people_ids = ArraySubquery(people.order_by())
+            staff_ids = ArraySubquery(
+                Affiliation.objects.filter(company__in=companies).order_by().values("delegate_id")
+            )
+            by_name = InArray(F("delegate_id"), people_ids) | (
+                Q(InArray(F("delegate_id"), staff_ids)) & held_at_company
+            )
             # A query with no word of two characters ("e") parses to an empty tsquery,
             # which makes GIN read its whole index to find nothing: two seconds.
-            in_text = (
-                Proposal.objects.filter(search_vector=query)
-                if re.search(r"\w{2,}", text)
-                else Proposal.objects.none()
-            )
-            matches = (
-                in_text.order_by()
-                .values("pk")
-                .union(
-                    Proposal.objects.filter(delegate__in=people).order_by().values("pk"),
-                    Proposal.objects.filter(held_at_company, delegate__in=staff)
-                    .order_by()
-                    .values("pk"),
-                )
-            )
-            return self.filter(pk__in=matches).annotate(
+            match = Q(search_vector=query) | by_name if re.search(r"\w{2,}", text) else by_name
+            return self.filter(match).annotate(
                 rank=SearchRank(F("search_vector"), query)
                 + Case(When(by_name, then=Value(0.5)), default=Value(0.0))
             )
         # SQLite: every word must appear in the title or summary (so "battery
         # swapping" finds "battery-swapping"); a title match ranks first.
+        by_name = Q(delegate__in=people) | held_at_company
         words = text.split()[:10]
         in_text, in_title = Q(), Q()
         for word in words:
