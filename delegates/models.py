@@ -38,7 +38,7 @@ BODY_LONG_NAMES = {
 }
 
 
-def _name_match(queryset: models.QuerySet, fields: list[str], text: str) -> Q:
+def _name_match(queryset: models.QuerySet, fields: list[str], text: str, fuzzy: bool) -> Q:
     """Substring match on every name field (English, pinyin, Chinese); on PostgreSQL
     also trigram similarity on the Latin-script names, so a near-miss spelling finds
     the person ("Lei Jum"). Chinese names are matched by substring: pg_trgm does not
@@ -51,7 +51,7 @@ def _name_match(queryset: models.QuerySet, fields: list[str], text: str) -> Q:
     condition = Q()
     for field in fields:
         condition |= Q(**{f"{field}__icontains": text})
-    if connections[queryset.db].vendor == "postgresql":
+    if fuzzy and connections[queryset.db].vendor == "postgresql":
         condition |= Q(**{f"{fields[0]}__trigram_similar": text})
     return condition
 
@@ -61,13 +61,14 @@ def _has_cjk(text: str) -> bool:
 
 
 class CompanyQuerySet(PublicQuerySet):
-    def matching_name(self, text: str) -> CompanyQuerySet:
-        return self.filter(_name_match(self, ["name", "name_zh"], text))
+    def matching_name(self, text: str, fuzzy: bool = True) -> CompanyQuerySet:
+        return self.filter(_name_match(self, ["name", "name_zh"], text, fuzzy))
 
 
 class DelegateQuerySet(PublicQuerySet):
-    def matching_name(self, text: str) -> DelegateQuerySet:
-        return self.filter(_name_match(self, ["name", "other_names", "name_zh"], text))
+    def matching_name(self, text: str, fuzzy: bool = True) -> DelegateQuerySet:
+        """Delegates whose name contains the text or, with `fuzzy`, is spelt close to it."""
+        return self.filter(_name_match(self, ["name", "other_names", "name_zh"], text, fuzzy))
 
 
 class AnnualSessionQuerySet(PublicQuerySet):

@@ -180,7 +180,10 @@ class ProposalFilter(django_filters.FilterSet):
 
     @property
     def sort_order(self) -> str:
-        chosen = self.form.cleaned_data.get("sort") or Sort.NEWEST
+        # A search lists the best matches first unless another order is asked for.
+        chosen = self.form.cleaned_data.get("sort") or (
+            Sort.RELEVANCE if self.form.cleaned_data.get("q") else Sort.NEWEST
+        )
         if chosen == Sort.RELEVANCE and not self.form.cleaned_data.get("q"):
             return Sort.NEWEST
         return chosen

@@ -125,9 +125,21 @@ class ProposalQuerySet(PublicQuerySet):
             # A query with no word of two characters ("e") parses to an empty tsquery,
             # which makes GIN read its whole index to find nothing: two seconds.
             match = Q(search_vector=query) | by_name if re.search(r"\w{2,}", text) else by_name
+            # The person named ranks above people whose names are only spelt alike
+            # ("Lei Jun" before "Li Jun").
+            named = InArray(
+                F("delegate_id"),
+                ArraySubquery(
+                    Delegate.objects.matching_name(text, fuzzy=False).order_by().values("pk")
+                ),
+            )
             return self.filter(match).annotate(
                 rank=SearchRank(F("search_vector"), query)
-                + Case(When(by_name, then=Value(0.5)), default=Value(0.0))
+                + Case(
+                    When(named, then=Value(1.0)),
+                    When(by_name, then=Value(0.5)),
+                    default=Value(0.0),
+                )
             )
         # SQLite: every word must appear in the title or summary (so "battery
         # swapping" finds "battery-swapping"); a title match ranks first.

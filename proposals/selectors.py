@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 
 from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate
 from topics.models import Topic
@@ -280,20 +280,30 @@ def _aggregate_topic_counts(data: dict[str, Any]) -> dict[tuple[str, int], int]:
 
 def topic_counts(proposals: Any) -> dict[tuple[str, int], int]:
     """{("topic", id): n, ("group", parent_id): n} over the given proposal queryset, in
-    one UNION ALL query. A parent counts a proposal once however many sub-topics apply."""
-    links = ProposalTopic.objects.filter(proposal__in=proposals.values("pk"))
-    per_topic = (
-        links.values("topic_id")
-        .annotate(n=Count("proposal_id"), level=Value("topic"))
-        .values_list("level", "topic_id", "n")
-    )
-    per_group = (
-        links.annotate(group=Coalesce("topic__parent_id", "topic_id"))
-        .values("group")
-        .annotate(n=Count("proposal_id", distinct=True), level=Value("group"))
-        .values_list("level", "group", "n")
-    )
-    return {(level, key): n for level, key, n in per_topic.union(per_group, all=True)}
+    one query. A parent counts a proposal once however many sub-topics apply."""
+    selected = proposals.order_by().values("pk")
+    try:
+        inner, params = selected.query.get_compiler(using=selected.db).as_sql()
+    except EmptyResultSet:  # a filter that can match nothing, such as an empty IN
+        return {}
+    # The proposals are selected once, into a CTE both counts read: as two queries of
+    # a UNION each ran the selection again, which for a search matching 80,000 of a
+    # million proposals is half a second each. A CTE read twice is materialised.
+    # Table names from the models, the selection compiled by the ORM with its params.
+    sql = f"""
+        WITH links AS (
+            SELECT pt.proposal_id, pt.topic_id, COALESCE(t.parent_id, pt.topic_id) AS grp
+            FROM {ProposalTopic._meta.db_table} pt
+            JOIN {Topic._meta.db_table} t ON t.id = pt.topic_id
+            WHERE pt.proposal_id IN ({inner})
+        )
+        SELECT 'topic', topic_id, COUNT(*) FROM links GROUP BY topic_id
+        UNION ALL
+        SELECT 'group', grp, COUNT(DISTINCT proposal_id) FROM links GROUP BY grp
+    """  # noqa: S608
+    with connections[proposals.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(level, key): n for level, key, n in cursor.fetchall()}
 
 
 def topic_tree_with_counts() -> list[dict[str, Any]]:

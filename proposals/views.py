@@ -149,6 +149,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "sort_choices": Sort.CHOICES,
             "sort": filterset.sort_order,
+            "sort_chosen": bool(filterset.form.cleaned_data.get("sort")),
             "has_query": bool(filterset.form.cleaned_data.get("q")),
             "selected": filterset.selected(),
             "chips": filterset.chips(),

@@ -190,6 +190,21 @@ def test_sorts(client, real_data):
     assert client.get(f"{URL}?sort=relevance").context["sort"] == "newest"
 
 
+def test_a_search_lists_best_matches_first_unless_told_otherwise(client, real_data):
+    searched = client.get(f"{URL}?q=battery+swapping")
+    assert searched.context["sort"] == "relevance"
+    assert titles(searched)[0] == "Expand battery-swapping stations and standards"
+    newest = client.get(f"{URL}?q=battery+swapping&sort=newest").context["page_obj"]
+    assert newest.object_list[0].session_id == max(p.session_id for p in newest.object_list)
+    # The order in force by default is sent as no value: typing a search into the form
+    # of an unsearched list must not pin it to "newest".
+    page = client.get(URL).content.decode()
+    assert '<option value="" selected>Newest first</option>' in page
+    assert '<option value="oldest">Oldest first</option>' in page
+    chosen = client.get(f"{URL}?sort=newest").content.decode()
+    assert '<option value="newest" selected>Newest first</option>' in chosen
+
+
 def test_pages_of_25_keep_the_filters(client, real_data):
     first = client.get(f"{URL}?body=npc")
     assert len(titles(first)) == 25

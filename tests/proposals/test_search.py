@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from proposals.models import Proposal
+from tests.factories import DelegateFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif(
@@ -49,6 +50,18 @@ def test_postgres_stems_words(real_data):
 def test_postgres_tolerates_a_misspelt_name(real_data):
     lei = set(Proposal.objects.filter(delegate__name="Lei Jun").values_list("title", flat=True))
     assert lei <= set(found("Lei Jum"))
+
+
+@postgres_only
+def test_postgres_ranks_the_person_named_above_names_spelt_alike(real_data):
+    look_alike = DelegateFactory(name="Li Jun", name_zh="李军")
+    session = Proposal.objects.filter(delegate__name="Lei Jun").first().session
+    ProposalFactory(delegate=look_alike, session=session, title="A look-alike's proposal")
+    ranked = found("Lei Jun")
+    assert "A look-alike's proposal" in ranked  # still found, by spelling
+    assert ranked.index("A look-alike's proposal") >= Proposal.objects.filter(
+        delegate__name="Lei Jun"
+    ).count()
 
 
 @postgres_only
