@@ -59,9 +59,10 @@ def test_postgres_ranks_the_person_named_above_names_spelt_alike(real_data):
     ProposalFactory(delegate=look_alike, session=session, title="A look-alike's proposal")
     ranked = found("Lei Jun")
     assert "A look-alike's proposal" in ranked  # still found, by spelling
-    assert ranked.index("A look-alike's proposal") >= Proposal.objects.filter(
-        delegate__name="Lei Jun"
-    ).count()
+    assert (
+        ranked.index("A look-alike's proposal")
+        >= Proposal.objects.filter(delegate__name="Lei Jun").count()
+    )
 
 
 @postgres_only
