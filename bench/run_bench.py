@@ -330,12 +330,23 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
         ]
         topics = psql(db, "SELECT slug FROM topics_topic WHERE parent_id IS NOT NULL").split()
         combos = list({(rng.choice(years), rng.choice(topics)) for _ in range(400)})[:150]
+        last_page = int(psql(db, "SELECT count(*) FROM proposals_proposal")) // 25
+        # Past offset 100,000 where the data has that many; else its last tenth.
+        low = min(100_000 // 25 + 1, last_page * 9 // 10)
+        deep_pages = list(range(low, last_page + 1))
         first = {
             "list, two filters": first_visits(
                 base, [f"/proposals/?year={y}&topic={t}" for y, t in combos]
             ),
             "trend JSON": first_visits(
                 base, [f"/trends/topics.json?topic={t}&year_min={y}" for y, t in combos]
+            ),
+            # Deep pages against shallow ones, both uncached: the list's facets are
+            # counted by the first request and cached, so these time the page itself.
+            "list, pages 2-61": first_visits(base, [f"/proposals/?page={n}" for n in range(2, 62)]),
+            "list, deep pages": first_visits(
+                base,
+                [f"/proposals/?page={n}" for n in rng.sample(deep_pages, min(60, len(deep_pages)))],
             ),
             "list, q": first_visits(
                 base, [f"/proposals/?q={w}" for w in sorted({t.split("-")[0] for t in topics})]
@@ -401,14 +412,15 @@ def table(run: dict) -> str:
         f"H = {h:.0f} req/s, the higher of `/healthz` before the pages "
         f"({run['h_runs'][0]:.0f}) and after them ({run['h_runs'][1]:.0f}).",
         "",
-        "| page | req/s | p50 ms | p95 ms | p99 ms | queries | × H | non-2xx | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| page | req/s | p50 ms | p95 ms | p99 ms | queries | × H | KB | non-2xx | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in run["results"].items():
         q = "0" if name == "healthz" else str(run["queries"].get(name, "?"))
         lines.append(
             f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} | {q} | {r['rps'] / h:.2f} | {r['non_2xx']} | {r['errors']} |"
+            f"{r['p99_ms']:.1f} | {q} | {r['rps'] / h:.2f} | {r['bytes_per_response'] / 1024:.0f} | "
+            f"{r['non_2xx']} | {r['errors']} |"
         )
     lines += ["", "First visits (cache flushed, every URL distinct):", ""]
     for name, f in run["first"].items():
@@ -463,8 +475,13 @@ def main() -> None:
         report.append("")
         for name, r in last["results"].items():
             if name in first["results"]:
-                ratio = r["rps"] / first["results"][name]["rps"]
-                report.append(f"- {name}: {ratio:.2f}")
+                before = first["results"][name]
+                ratio = r["rps"] / before["rps"]
+                # A response that grew with the data (an export of a set that grew) is
+                # also compared per byte: its rate can only fall as its size rises.
+                grown = r["bytes_per_response"] / max(before["bytes_per_response"], 1)
+                per_byte = f"; response {grown:.0f}× larger, bytes/s {ratio * grown:.2f}×"
+                report.append(f"- {name}: {ratio:.2f}" + (per_byte if grown >= 2 else ""))
     text = "\n".join(report)
     print("\n" + text)
     if args.output:
