@@ -54,6 +54,12 @@ class Facets:
     delegate: list[FacetOption]
     company: list[FacetOption]
 
+    def per_year(self) -> dict[int, int]:
+        """How many of the results fall in each year: the year facet's counts, which
+        apply every other filter, for the chosen years or, with none chosen, all."""
+        chosen = [o for o in self.year if o.selected]
+        return {int(o.value): o.count for o in chosen or self.year}
+
 
 def facet_key(filterset: ProposalFilter) -> tuple:
     """The filter state that decides the facets (not the sort, not the page)."""

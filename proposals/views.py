@@ -105,12 +105,22 @@ def page_number(request: HttpRequest) -> int:
 DEEP_OFFSET = 5_000
 
 
-def paginate(queryset, number: int, total: int | None = None, per_page: int = PER_PAGE) -> Page:
+def paginate(
+    queryset,
+    number: int,
+    total: int | None = None,
+    per_page: int = PER_PAGE,
+    per_year: dict[int, int] | None = None,
+    newest_first: bool = True,
+) -> Page:
     """A page of results; past the last page is a 404. A known total (from the facet
     counts) saves the separate COUNT query.
 
     Deep pages find their ids first and then fetch those rows: skipping 100,000 entries
-    of an index is cheap, skipping 100,000 joined rows is not."""
+    of an index is cheap, skipping 100,000 joined rows is not. Given how many results
+    each year holds (`per_year`, for a queryset in year order), a deep page skips whole
+    years by those counts and then only part of one year: page 40,000 of a million
+    proposals walks one year's entries, not 999,975."""
     paginator = Paginator(queryset, per_page)
     if total is not None:
         paginator.count = total  # cached_property: set it, and Paginator never counts
@@ -119,7 +129,15 @@ def paginate(queryset, number: int, total: int | None = None, per_page: int = PE
     offset = (number - 1) * per_page
     if offset < DEEP_OFFSET:
         return paginator.page(number)
-    ids = list(queryset.values_list("pk", flat=True)[offset : offset + per_page])
+    start, skip = queryset, offset
+    for year in sorted(per_year or {}, reverse=newest_first):
+        if skip < per_year[year]:
+            # The page may run on into the next years: bound the walk on one side only.
+            key = "session_id__lte" if newest_first else "session_id__gte"
+            start, offset = queryset.filter(**{key: year}), skip
+            break
+        skip -= per_year[year]
+    ids = list(start.values_list("pk", flat=True)[offset : offset + per_page])
     rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
     return Page([rows[pk] for pk in ids if pk in rows], number, paginator)
 
@@ -139,7 +157,14 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     except BadParameter as exc:
         return bad_request(request, exc.errors)
     facets = selectors.cached_facet_counts(filterset)
-    page = paginate(filterset.sorted_qs().for_list(), number, total=facets.total)
+    in_year_order = filterset.sort_order in (Sort.NEWEST, Sort.OLDEST)
+    page = paginate(
+        filterset.sorted_qs().for_list(),
+        number,
+        total=facets.total,
+        per_year=facets.per_year() if in_year_order else None,
+        newest_first=filterset.sort_order == Sort.NEWEST,
+    )
     return render(
         request,
         "proposals/proposal_list.html",

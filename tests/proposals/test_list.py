@@ -4,7 +4,9 @@ paging, and every kind of bad parameter."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from delegates.models import Body
 from proposals import selectors
@@ -321,6 +323,35 @@ def test_deep_pages_fetch_ids_first_and_keep_the_order(client, settings, monkeyp
         seen += [p.pk for p in response.context["page_obj"].object_list]
     assert seen == expected and len(made) == 60
     assert response.context["page_obj"].object_list[0].topics.all()[0] == topic
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+@pytest.mark.parametrize("filters", ["", "body=npc&", "topic=mobility&", "year=2021&year=2022&"])
+def test_deep_pages_skip_whole_years_and_list_what_offsets_would(
+    client, real_data, monkeypatch, sort, filters
+):
+    from proposals import views
+
+    monkeypatch.setattr(views, "DEEP_OFFSET", 25)
+    order = {"newest": ("-session_id", "-pk"), "oldest": ("session_id", "pk")}[sort]
+    filterset = ProposalFilter(QueryDict(filters), queryset=Proposal.objects.visible())
+    assert filterset.is_valid()
+    expected = list(filterset.qs.order_by(*order).values_list("pk", flat=True))
+    seen, page = [], 1
+    while True:
+        response = client.get(f"{URL}?{filters}sort={sort}&page={page}")
+        if response.status_code == 404:
+            break
+        # Pages end mid-year and run across years: 25 never lines up with a year.
+        seen += [p.pk for p in response.context["page_obj"].object_list]
+        page += 1
+    assert seen == expected and len(expected) > 25
+    # ...and found the deep pages' ids from the year they start in, not by an offset
+    # counted from the first result.
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"{URL}?{filters}sort={sort}&page=2&fresh=1")
+    bound = '"session_id" <= ' if sort == "newest" else '"session_id" >= '
+    assert any(bound in q["sql"] for q in queries.captured_queries)
 
 
 def test_repeat_visits_reuse_cached_facets_and_edits_show_at_once(
