@@ -37,7 +37,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from proposals.demodata import generated_counts
+    from demo.remove import generated_counts
 
     started = time.perf_counter()
     call_command(

@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,9 +47,14 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "simple_history",
+    # The project's apps, in the direction of their dependencies (docs/architecture.md).
+    "core",
     "topics",
     "delegates",
     "proposals",
+    "stats",
+    "public",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -116,11 +122,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Where each record lives on the public site. Set here rather than in the models: the
+# pages belong to the `public` app, which the models' apps must not depend on.
+ABSOLUTE_URL_OVERRIDES = {
+    "proposals.proposal": lambda o: reverse("public:proposal-detail", args=[o.pk]),
+    "delegates.delegate": lambda o: reverse("public:delegate-detail", args=[o.slug]),
+    "delegates.company": lambda o: reverse("public:company-detail", args=[o.slug]),
+    "delegates.annualsession": lambda o: reverse("public:session-detail", args=[o.year]),
+    "topics.topic": lambda o: reverse("public:topic-detail", args=[o.slug]),
+}
+
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://")
     if not env.str("REDIS_URL", default="")
     else {
-        "BACKEND": "config.cache.RedisCache",
+        "BACKEND": "core.redis.RedisCache",
         "LOCATION": env.str("REDIS_URL"),
     }
 }
@@ -206,5 +222,5 @@ LOGGING = {
 # Records flagged as generated demo data stay hidden unless this is set (scale issue).
 TRACKER_SHOW_GENERATED = env.bool("TRACKER_SHOW_GENERATED", default=False)
 # How long a process trusts the data version it last read before asking the cache again
-# (proposals.trends._version): an edit shows on other workers' cached pages within it.
+# (core.cache._version): an edit shows on other workers' cached pages within it.
 TRACKER_VERSION_HOLD_SECONDS = env.float("TRACKER_VERSION_HOLD_SECONDS", default=1.0)

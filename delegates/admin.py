@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config.history import TrackedAdmin
+from core.admin import TrackedAdmin
 
 from .models import Affiliation, AnnualSession, Company, Delegate, Seat
 

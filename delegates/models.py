@@ -8,34 +8,18 @@ from __future__ import annotations
 
 from django.db import connections, models
 from django.db.models import F, Q
-from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.querysets import PublicQuerySet
+from core.querysets import PublicQuerySet
 
 
 class Body(models.TextChoices):
-    NPC = "npc", "NPC"
-    CPPCC = "cppcc", "CPPCC"
+    """The two bodies. How each names its members and their filings (deputies'
+    suggestions, members' proposals) is worded by the templates."""
 
-    @property
-    def long_name(self) -> str:
-        return BODY_LONG_NAMES[self]
-
-    @property
-    def filing_noun(self) -> str:
-        """NPC deputies file suggestions; CPPCC members file proposals."""
-        return "suggestion" if self is Body.NPC else "proposal"
-
-    @property
-    def member_noun(self) -> str:
-        return "deputy" if self is Body.NPC else "member"
-
-
-BODY_LONG_NAMES = {
-    Body.NPC: "National People's Congress",
-    Body.CPPCC: "Chinese People's Political Consultative Conference",
-}
+    NPC = "npc", _("NPC")
+    CPPCC = "cppcc", _("CPPCC")
 
 
 def _name_match(queryset: models.QuerySet, fields: list[str], text: str, fuzzy: bool) -> Q:
@@ -95,9 +79,6 @@ class Company(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("proposals:company-detail", args=[self.slug])
-
 
 class Delegate(models.Model):
     name = models.CharField(max_length=200, db_index=True)
@@ -122,9 +103,6 @@ class Delegate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.name_zh})" if self.name_zh else self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("proposals:delegate-detail", args=[self.slug])
 
     @property
     def all_names(self) -> list[str]:
@@ -220,9 +198,6 @@ class AnnualSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} two sessions"
-
-    def get_absolute_url(self) -> str:
-        return reverse("proposals:session-detail", args=[self.year])
 
 
 class Seat(models.Model):

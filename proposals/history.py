@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from config.history import BATCH, copy_versions, record_baseline
+from core.history import BATCH, copy_versions, record_baseline
 
 from .models import Proposal, ProposalTopic
 

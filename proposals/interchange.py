@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Proposal
 
 COLUMNS: tuple[str, ...] = (
     "year",
@@ -23,6 +27,8 @@ COLUMNS: tuple[str, ...] = (
     "source_date",
 )
 TOPIC_SEPARATOR = ";"
+# How the format writes a body, whatever the reader's language.
+BODY_CODES = {"npc": "NPC", "cppcc": "CPPCC"}
 
 _BRACKETED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<other>[^()]+)\)\s*$")
 
@@ -44,3 +50,42 @@ def split_person_name(raw: str) -> PersonName:
 
 def split_topics(raw: str) -> list[str]:
     return [slug.strip() for slug in raw.split(TOPIC_SEPARATOR) if slug.strip()]
+
+
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """Make a cell inert in spreadsheets: a leading apostrophe shows the text as typed."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def delegate_label(proposal: Proposal) -> str:
+    """The interchange form of a name: “Pony Ma (Ma Huateng)” when there is another."""
+    delegate = proposal.delegate
+    other = delegate.other_names.split(";")[0].strip()
+    return f"{delegate.name} ({other})" if other else delegate.name
+
+
+def interchange_row(proposal: Proposal) -> dict[str, str]:
+    """One proposal in the CSV interchange format. The first source (the one it was
+    recorded with) fills the source columns; the JSON export lists them all."""
+    sources = list(proposal.sources.all())
+    first = sources[0] if sources else None
+    return {
+        "year": str(proposal.session_id),
+        "body": BODY_CODES[proposal.body],
+        "delegate_name": delegate_label(proposal),
+        "delegate_name_zh": proposal.delegate.name_zh,
+        "company": proposal.company_name or "",
+        "role": proposal.role or "",
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "topics": TOPIC_SEPARATOR.join(t.slug for t in proposal.topics.all()),
+        "status": proposal.status,
+        "source_url": first.url if first else "",
+        "source_title": first.title if first else "",
+        "source_publisher": first.publisher if first else "",
+        "source_date": first.published_on.isoformat() if first and first.published_on else "",
+    }

@@ -11,16 +11,17 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.test import Client
 
-from proposals import trends
-from proposals.editors import EDITORS_GROUP
-from proposals.realdata import FIXTURE_PATH
+from core import cache as data_cache
+from core.editors import EDITORS_GROUP
+from demo.realdata import FIXTURE_PATH
+from stats import counting
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """The cache outlives each test's rolled-back transaction: start every test cold."""
     django_cache.clear()
-    trends.forget_held_version()
+    data_cache.forget_held_version()
 
 
 @cache
@@ -61,7 +62,7 @@ def real_data(db) -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
-    trends.refresh()  # bulk inserts bypass the signals that keep the trend table exact
+    counting.refresh()  # bulk inserts bypass the signals that keep the trend table exact
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from config.history import TrackedAdmin
+from core.admin import TrackedAdmin
 
 from .models import Topic
 

@@ -6,10 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from config.querysets import PublicQuerySet
+from core.querysets import PublicQuerySet
 
 color_validator = RegexValidator(r"^#[0-9a-f]{6}$", "Use a lower-case hex colour such as #1f77b4.")
 
@@ -21,14 +20,6 @@ class TopicQuerySet(PublicQuerySet):
     def too_deep(self) -> TopicQuerySet:
         """Topics breaking the two-level rule (a parent that has a parent)."""
         return self.filter(parent__parent__isnull=False)
-
-    def with_descendants(self, topics: list[Topic]) -> list[int]:
-        """Ids of the given topics and their children: a parent matches its sub-topics."""
-        ids = {t.pk for t in topics}
-        parents = [t.pk for t in topics if t.parent_id is None]
-        if parents:
-            ids.update(self.filter(parent_id__in=parents).values_list("pk", flat=True))
-        return sorted(ids)
 
 
 class Topic(models.Model):
@@ -75,9 +66,6 @@ class Topic(models.Model):
         # The two-level rule holds for the shell and scripts too, not only for forms.
         self.clean()
         super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("proposals:topic-detail", args=[self.slug])
 
     def clean(self) -> None:
         super().clean()

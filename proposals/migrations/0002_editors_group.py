@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from proposals.editors import sync_editors_group
+from core.editors import sync_editors_group
 
 
 def remove_group(apps, schema_editor):

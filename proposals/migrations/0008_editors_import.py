@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from proposals.editors import sync_editors_group
+from core.editors import sync_editors_group
 
 
 class Migration(migrations.Migration):

@@ -12,12 +12,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate, Seat
+from demo.realdata import CSV_PATH
 from proposals import importing
 from proposals.bulk import proposals_changed_in_bulk
 from proposals.importing import import_proposals
 from proposals.interchange import COLUMNS
 from proposals.models import Proposal, ProposalTopic, Source
-from proposals.realdata import CSV_PATH
 from tests.factories import DelegateFactory, SeatFactory, SourceFactory
 from tests.proposals.import_files import THREE_ROWS, csv_bytes, db_state, make_row, run
 from topics.models import Topic
@@ -297,17 +297,19 @@ def test_unreadable_files_get_one_clear_problem(import_topics, data, reason):
 def test_a_failure_at_row_k_leaves_the_database_exactly_as_before(import_topics, monkeypatch):
     assert run(csv_bytes(THREE_ROWS)).ok
     before = db_state()
+    from proposals.importing import write
+
     monkeypatch.setattr(importing, "CHUNK_ROWS", 4)
     rows = [make_row(title=f"Proposal {i}", summary=f"Changed {i}") for i in range(20)]
     rows[0] = dict(THREE_ROWS[0], summary="Changed too")  # an update in the first chunk
-    real_parse = importing.parse_row
+    real_parse = write.parse_row
 
     def parse_failing_at_row_k(record, *args, **kwargs):
         if record.line == 15:  # chunks before it have been written
             raise RuntimeError("disk full")
         return real_parse(record, *args, **kwargs)
 
-    monkeypatch.setattr(importing, "parse_row", parse_failing_at_row_k)
+    monkeypatch.setattr(write, "parse_row", parse_failing_at_row_k)
     with pytest.raises(RuntimeError, match="disk full"):
         run(csv_bytes(rows))
     assert db_state() == before

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from proposals import admin_import
+from proposals.admin import imports as admin_import
 from proposals.models import Proposal
 from tests.proposals.import_files import THREE_ROWS, csv_bytes, db_state, make_row
 

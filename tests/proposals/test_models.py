@@ -11,12 +11,8 @@ from tests.factories import AnnualSessionFactory, DelegateFactory, ProposalFacto
 pytestmark = pytest.mark.django_db
 
 
-def test_new_proposal_is_submitted_and_names_its_filing():
-    npc = ProposalFactory(body=Body.NPC)
-    cppcc = ProposalFactory(body=Body.CPPCC)
-    assert npc.status == Status.SUBMITTED
-    assert npc.filing_noun == "suggestion"
-    assert cppcc.filing_noun == "proposal"
+def test_new_proposal_is_submitted():
+    assert ProposalFactory(body=Body.NPC).status == Status.SUBMITTED
 
 
 def test_title_is_unique_per_delegate_and_session():

@@ -1,0 +1,115 @@
+"""The data version, and everything cached under it.
+
+Every write that can change what a page shows bumps one version key (`invalidate()`),
+and every cached value (pages, facet counts, trends, exports, the topic tree) carries
+the version in its key, so an edit in the admin shows on the next page load and a
+stale entry is never read again; the timeout only lets superseded entries expire.
+`stats.receivers` connects the model signals and bulk-write announcements that call
+`invalidate()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+T = TypeVar("T")
+
+VERSION_KEY = "data:version"
+# Keys carry the version, so they never serve stale data; the timeout only lets the
+# entries of superseded versions expire.
+CACHE_SECONDS = 24 * 60 * 60
+PAGE_SECONDS = 60 * 60
+
+# The version as this process last read it, and when (time.monotonic()). Every cached
+# page needs it; holding it for a second saves a cache round trip per request, at the
+# price of an edit made through another process showing up to a second later.
+_held_version: tuple[str, float] = ("", float("-inf"))
+
+
+def _version() -> str:
+    global _held_version
+    version, read_at = _held_version
+    now = time.monotonic()
+    if now - read_at < settings.TRACKER_VERSION_HOLD_SECONDS:
+        return version
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY, "")
+    _held_version = (version, now)
+    return version
+
+
+def _bump() -> None:
+    global _held_version
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    _held_version = (version, time.monotonic())
+
+
+def forget_held_version() -> None:
+    """Read the version from the cache on next use (tests that clear the cache)."""
+    global _held_version
+    _held_version = ("", float("-inf"))
+
+
+def invalidate() -> None:
+    """Retire everything cached. Called on every write that can change what is shown.
+
+    It bumps now and again on commit: a reader who computed from the old rows between
+    the two would otherwise keep their result cached under the new version.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def cache_key(name: str, parts: Any) -> str:
+    """A key under the current version; generated data shown or not is part of it."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    shown = int(bool(settings.TRACKER_SHOW_GENERATED))
+    return f"v:{_version()}:{shown}:{name}:{digest}"
+
+
+def cached(name: str, parts: Any, compute: Callable[[], T]) -> T:
+    """`compute()`'s value, kept under the current data version."""
+    key = cache_key(name, parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve an anonymous GET from the cache, keyed by the language, the full path and
+    the data version. Requests with a session (editors see admin links) always render
+    anew; only 200 responses are stored."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return view(request, *args, **kwargs)
+        key = cache_key("page", (translation.get_language(), request.get_full_path()))
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                if hasattr(response, "render") and callable(response.render):
+                    response.render()
+                cache.set(key, response, PAGE_SECONDS)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapper

@@ -1,0 +1,61 @@
+"""Template helpers. Query strings: every view state is a URL, so links change one
+parameter and keep the rest. Labels: what a body's filings are called."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy
+
+register = template.Library()
+
+# What a filing is called in each body: NPC deputies file suggestions, CPPCC members
+# file proposals. Keyed by the body's value, as stored.
+FILING_LABELS = {"npc": gettext_lazy("NPC suggestion"), "cppcc": gettext_lazy("CPPCC proposal")}
+
+
+@register.filter
+def filing_label(body: str) -> str:
+    """“NPC suggestion” or “CPPCC proposal” for a body's value."""
+    return FILING_LABELS.get(body, body)
+
+
+def _params(context: dict[str, Any]) -> QueryDict:
+    return context["request"].GET.copy()
+
+
+@register.simple_tag(takes_context=True)
+def toggle(context: dict[str, Any], key: str, value: Any, multi: bool = False) -> str:
+    """The current URL's query with `key=value` switched on or off. Single-valued keys
+    are replaced; `multi` keys (year, topic) gain or lose one value. The page resets."""
+    params = _params(context)
+    value = str(value)
+    current = params.getlist(key)
+    if value in current:
+        params.setlist(key, [v for v in current if v != value])
+    elif multi:
+        params.setlist(key, [*current, value])
+    else:
+        params.setlist(key, [value])
+    params.pop("page", None)
+    return "?" + params.urlencode() if params else "?"
+
+
+@register.simple_tag(takes_context=True)
+def with_param(context: dict[str, Any], key: str, value: Any) -> str:
+    """The current query with one key set (e.g. the page or the sort)."""
+    params = _params(context)
+    params[key] = str(value)
+    if key != "page":
+        params.pop("page", None)
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def current_query(context: dict[str, Any], drop: str = "page") -> str:
+    """The current query string without `drop` (for export and feed links)."""
+    params = _params(context)
+    params.pop(drop, None)
+    return params.urlencode()

@@ -1,0 +1,157 @@
+"""What charts say and link to: titles, captions, the definitions shown beside every
+chart, and the context templates/includes/chart.html draws from a Trend. The one
+place chart text is worded, through gettext, so the Chinese interface has one place
+to translate."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
+
+from delegates.models import Body
+from stats.params import TrendParams
+from stats.shaping import Trend
+
+# Point shapes per series, so that colour is not the only way to tell lines apart;
+# static/js/trend-chart.js uses the same list in the same order.
+MARKERS = ("circle", "rect", "triangle", "rectRot", "star", "crossRot")
+
+# Shown beside every chart: what the numbers count (see stats/shaping.py).
+DEFINITIONS = (
+    gettext_lazy(
+        "A proposal with several topics counts once in each, so topics can add up to more "
+        "than the proposals filed."
+    ),
+    gettext_lazy("A top-level topic counts a proposal once, however many of its sub-topics apply."),
+    gettext_lazy(
+        "Share is the proposals on a topic in a year divided by all proposals that year, "
+        "both counted under the same filters (body, delegate, company)."
+    ),
+    gettext_lazy(
+        "A topic absent from a year that has proposals counts 0. A year with no proposals at "
+        "all under the filters is a gap in the line, never 0 or 0%."
+    ),
+    gettext_lazy(
+        "Without chosen topics, a chart shows the eight top-level topics with most proposals "
+        "in its years."
+    ),
+)
+
+
+def list_url(*, topic: str, year: int, scope: str = "") -> str:
+    """The proposal list filtered to one point of a chart."""
+    query = urlencode([("topic", topic), ("year", year)])
+    base = reverse("public:proposal-list")
+    return f"{base}?{query}&{scope}" if scope else f"{base}?{query}"
+
+
+def _cell(value: int | float | None, measure: str) -> str:
+    if value is None:
+        return "–"
+    return f"{value * 100:.1f}%" if measure == "share" else str(value)
+
+
+def chart_context(trend: Trend, *, id: str, title: str, kind: str = "line") -> dict[str, Any]:
+    """What templates/includes/chart.html draws: the JSON payload (for json_script),
+    the data table, and the CSV, JSON, explorer and proposal-list links. No queries.
+
+    `kind` is "line" or "area" (stacked); a trend of one year is drawn as bars.
+    """
+    params = trend.params
+    measure = params.measure
+    scope = params.list_query()
+    rows = []
+    for s in trend.series:
+        cells = []
+        for year, value, count in zip(trend.years, trend.values(s), s.counts, strict=True):
+            cells.append(
+                {
+                    "text": _cell(value, measure),
+                    "gap": value is None,
+                    "href": list_url(topic=s.topic, year=year, scope=scope) if count else "",
+                }
+            )
+        rows.append(
+            {
+                "topic": s.topic,
+                "name": s.name,
+                "parent": s.parent,
+                "color": s.color,
+                "marker": MARKERS[len(rows) % len(MARKERS)],
+                "cells": cells,
+            }
+        )
+    query = params.query()
+    return {
+        "id": id,
+        "data_id": f"{id}-data",
+        "title": title,
+        "kind": "bar" if len(trend.years) == 1 else kind,
+        "measure": measure,
+        "data": trend.payload(),
+        "years": trend.years,
+        "totals": [_cell(total, "count") for total in trend.totals],
+        "rows": rows,
+        "json_url": f"{reverse('public:trends-json')}?{query}".rstrip("?"),
+        "csv_url": f"{reverse('public:trends-csv')}?{query}".rstrip("?"),
+        "explore_url": f"{reverse('public:trends')}?{query}".rstrip("?"),
+        "list_url": reverse("public:proposal-list"),
+        "list_query": scope,
+    }
+
+
+def year_span(years: list[int]) -> str:
+    """“2013–2025”, or one year, or nothing."""
+    return "–".join(str(year) for year in dict.fromkeys(years[:1] + years[-1:]))
+
+
+def overall_title(years: list[int]) -> str:
+    span = year_span(years)
+    if not span:
+        return gettext("Proposals on the eight biggest topics")
+    return gettext("Proposals on the eight biggest topics, %(span)s") % {"span": span}
+
+
+BODY_SHARE_TITLES = {
+    Body.NPC: gettext_lazy("NPC: share of each session's suggestions"),
+    Body.CPPCC: gettext_lazy("CPPCC: share of each session's proposals"),
+}
+
+
+def explorer_title(params: TrendParams, years: list[int]) -> str:
+    """The explorer chart's title, from what it was asked for."""
+    parts = {
+        ("share", True): gettext_lazy("Share of proposals on the chosen topics"),
+        ("share", False): gettext_lazy("Share of proposals on the eight biggest topics"),
+        ("count", True): gettext_lazy("Proposals on the chosen topics"),
+        ("count", False): gettext_lazy("Proposals on the eight biggest topics"),
+    }
+    title = str(parts[(params.measure, bool(params.topics))])
+    if params.body:
+        title += " " + (
+            gettext("in the NPC") if params.body == Body.NPC else gettext("in the CPPCC")
+        )
+    if params.delegate:
+        title += " " + gettext("(delegate %(slug)s)") % {"slug": params.delegate}
+    if params.company:
+        title += " " + gettext("(company %(slug)s)") % {"slug": params.company}
+    if len(years) == 1:
+        return gettext("%(title)s, in %(year)s") % {"title": title, "year": years[0]}
+    return gettext("%(title)s, by year") % {"title": title}
+
+
+def movers_context(movers: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The movers table's data, each topic with its link into the list."""
+    if movers is None:
+        return None
+    year = movers["after_year"]
+    return {
+        **movers,
+        **{
+            side: [{**row, "href": list_url(topic=row["topic"], year=year)} for row in movers[side]]
+            for side in ("rose", "fell")
+        },
+    }

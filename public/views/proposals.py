@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from core.cache import cache_public_page
+from core.errors import BadRequest, page_400
+from proposals import selectors
+from proposals.facets import cached_facet_counts
+from proposals.filters import ProposalFilter
+from proposals.models import Proposal
+from proposals.params import Sort
+
+from ..pagination import page_number, paginate
+
+
+def filtered(request: HttpRequest) -> ProposalFilter:
+    """The list's filters read from the query string; BadRequest when one is wrong."""
+    filterset = ProposalFilter(request.GET, queryset=Proposal.objects.visible())
+    if not filterset.is_valid():
+        raise BadRequest(filterset.error_list)
+    return filterset
+
+
+@cache_public_page
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    try:
+        filterset = filtered(request)
+        number = page_number(request)
+    except BadRequest as exc:
+        return page_400(request, exc.errors)
+    facets = cached_facet_counts(filterset)
+    in_year_order = filterset.sort_order in (Sort.NEWEST, Sort.OLDEST)
+    page = paginate(
+        filterset.sorted_qs().for_list(),
+        number,
+        total=facets.total,
+        per_year=facets.per_year() if in_year_order else None,
+        newest_first=filterset.sort_order == Sort.NEWEST,
+    )
+    return render(
+        request,
+        "public/proposal_list.html",
+        {
+            "filterset": filterset,
+            "facets": facets,
+            "page_obj": page,
+            "sort_choices": Sort.CHOICES,
+            "sort": filterset.sort_order,
+            "sort_chosen": bool(filterset.form.cleaned_data.get("sort")),
+            "has_query": bool(filterset.form.cleaned_data.get("q")),
+            "selected": filterset.selected(),
+            "chips": filterset.chips(),
+            "hidden_inputs": filterset.hidden_inputs(),
+        },
+    )
+
+
+@cache_public_page
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal.objects.visible().for_detail(), pk=pk)
+    return render(
+        request,
+        "public/proposal_detail.html",
+        {"proposal": proposal, "related": selectors.related_proposals(proposal)},
+    )
