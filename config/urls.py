@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from core import views as core_views
 
-admin.site.site_header = "Two Sessions Tracker: curation"
-admin.site.site_title = "Two Sessions Tracker admin"
-admin.site.index_title = "Curate delegates, sessions, topics and proposals"
+admin.site.site_header = _("Two Sessions Tracker: curation")
+admin.site.site_title = _("Two Sessions Tracker admin")
+admin.site.index_title = _("Curate delegates, sessions, topics and proposals")
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

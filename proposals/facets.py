@@ -21,7 +21,7 @@ from topics.tree import topic_tree
 
 from .filters import ProposalFilter
 from .models import ProposalTopic, TrendCount
-from .params import BY_NAME, PARAMS, Param, url_value
+from .params import Param, url_value
 
 FACET_TOP = 12
 # TrendCount's name for a Proposal column.
@@ -40,23 +40,13 @@ class FacetOption:
 
 @dataclass
 class Facet:
-    """One facet panel of the list's form: a parameter's name and its counted options.
+    """One facet panel of the list's form: a parameter's name, label and counted options.
     Facets are cached: they hold names and lazy labels, never text in one language."""
 
     name: str
+    legend: Any  # the parameter's lazy label
+    multi: bool
     options: list[FacetOption]
-
-    @property
-    def param(self) -> Param:
-        return BY_NAME[self.name]
-
-    @property
-    def legend(self) -> Any:
-        return self.param.label
-
-    @property
-    def multi(self) -> bool:
-        return self.param.multi
 
     @property
     def any_selected(self) -> bool:
@@ -88,7 +78,7 @@ def facet_key(filterset: ProposalFilter) -> tuple:
     data = filterset.form.cleaned_data
     return tuple(
         (param.name, tuple(sorted(url_value(v) for v in param.values(data.get(param.name)))))
-        for param in PARAMS
+        for param in filterset.table
         if param.in_facet_key
     )
 
@@ -98,7 +88,7 @@ def counted_in_aggregates(filterset: ProposalFilter) -> bool:
     counts per (year, body, status, topic), so it can answer when every active filter
     is one the table marks as countable there."""
     data = filterset.form.cleaned_data
-    return all(param.countable(data.get(param.name)) for param in PARAMS)
+    return all(param.countable(data.get(param.name)) for param in filterset.table)
 
 
 def cached_facet_counts(filterset: ProposalFilter) -> Facets:
@@ -117,7 +107,7 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
     counted_in_aggregates()."""
     data = filterset.form.cleaned_data
     from_aggregates = counted_in_aggregates(filterset)
-    grid_params = [p for p in PARAMS if p.facet == "grid"]
+    grid_params = [p for p in filterset.table if p.facet == "grid"]
     grid = _grid_rows(filterset, grid_params, from_aggregates)
     chosen = {p.column: set(map(str, p.values(data.get(p.name)))) for p in grid_params}
 
@@ -138,7 +128,7 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
             total += row["n"]
 
     panels = []
-    for param in PARAMS:
+    for param in filterset.table:
         if param.facet == "grid":
             options = _grid_options(param, per_column[param.column], chosen[param.column])
         elif param.facet == "topic":
@@ -149,7 +139,7 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
             options = _column_facet(filterset, param)
         else:
             continue
-        panels.append(Facet(param.name, options))
+        panels.append(Facet(param.name, param.label, param.multi, options))
     return Facets(total=total, panels=panels)
 
 
@@ -173,7 +163,7 @@ def _counts_under(filterset: ProposalFilter, *, skip: set[str]) -> Any:
     TrendCount method the table names."""
     data = filterset.form.cleaned_data
     counts = TrendCount.objects.visible()
-    for param in PARAMS:
+    for param in filterset.table:
         value = data.get(param.name)
         if param.name not in skip and param.values(value):
             counts = getattr(counts, param.counts)(value)

@@ -36,15 +36,9 @@ class TableFilter(django_filters.Filter):
         return getattr(queryset, self.param.apply)(value)
 
 
-class ProposalFilterForm(ParamsForm):
-    table_params = PARAMS
-
-
 class _ProposalFilterBase(django_filters.FilterSet):
-    class Meta:
-        model = Proposal
-        fields: list[str] = []
-        form = ProposalFilterForm
+    #: The parameter table this FilterSet is built from (see `filterset_for`).
+    table: tuple[Param, ...] = ()
 
     @property
     def sort_order(self) -> str:
@@ -76,7 +70,7 @@ class _ProposalFilterBase(django_filters.FilterSet):
     def active(self) -> list[tuple[Param, Any]]:
         """(param, cleaned value) of every parameter given, in table order."""
         data = self.form.cleaned_data
-        return [(p, data.get(p.name)) for p in PARAMS if p.values(data.get(p.name))]
+        return [(p, data.get(p.name)) for p in self.table if p.values(data.get(p.name))]
 
     def selected(self) -> dict[str, Any]:
         """The active parameters by name, for headings and the form."""
@@ -111,8 +105,17 @@ class _ProposalFilterBase(django_filters.FilterSet):
         return form_errors(self.form)
 
 
-ProposalFilter = type(
-    "ProposalFilter",
-    (_ProposalFilterBase,),
-    {"__module__": __name__, **{param.name: TableFilter(param) for param in PARAMS}},
-)
+def filterset_for(table: tuple[Param, ...]) -> type[_ProposalFilterBase]:
+    """A FilterSet class with one filter per parameter of `table`, whose form applies
+    the table's shared rules."""
+    form = type("ProposalFilterForm", (ParamsForm,), {"table_params": table})
+    meta = type("Meta", (), {"model": Proposal, "fields": [], "form": form})
+    filters = {param.name: TableFilter(param) for param in table}
+    return type(
+        "ProposalFilter",
+        (_ProposalFilterBase,),
+        {"__module__": __name__, "Meta": meta, "table": table, **filters},
+    )
+
+
+ProposalFilter = filterset_for(PARAMS)

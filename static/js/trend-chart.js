@@ -3,7 +3,7 @@
 // Data comes from a json_script element (data-data-id) or the JSON endpoint (data-src);
 // nothing here is built from strings into code, so the strict CSP holds.
 
-// Same list, same order as MARKERS in proposals/trends.py: the table's keys match.
+// Same list, same order as MARKERS in public/charts.py: the table's keys match.
 const MARKERS = ["circle", "rect", "triangle", "rectRot", "star", "crossRot"];
 const REDUCED_MOTION = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 

@@ -9,7 +9,6 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from delegates.models import Body
-
 from proposals import facets
 from proposals.facets import counted_in_aggregates, facet_counts
 from proposals.filters import ProposalFilter
@@ -275,7 +274,11 @@ def test_generated_proposals_are_not_listed(client):
         ("delegate=nobody", "delegate", "No delegate is called “nobody”"),
         ("company=nothing", "company", "No company is called “nothing”"),
         ("status=lost", "status", "not one of the available choices"),
-        ("year_min=2022&year_max=2013", "year_max", "“To year” (2013) is before “From year” (2022)"),
+        (
+            "year_min=2022&year_max=2013",
+            "year_max",
+            "“To year” (2013) is before “From year” (2022)",
+        ),
         ("year_min=soon", "year_min", "Enter a whole number"),
         ("page=-1", "page", "numbered from 1"),
         ("page=abc", "page", "not a page number"),

@@ -118,9 +118,9 @@ def test_company_page_lists_its_people_and_their_proposals(client, real_data):
 
 def test_topic_pages(client, real_data):
     tree = client.get("/topics/").context["tree"]
-    mobility, count, children = next(item for item in tree if item[0].slug == "mobility")
+    _, count, children = next(item for item in tree if item[0].slug == "mobility")
     assert count == 35
-    assert dict((c.slug, n) for c, n in children)["battery-swapping"] == 2
+    assert {c.slug: n for c, n in children}["battery-swapping"] == 2
     response = client.get("/topics/battery-swapping/")
     assert response.context["facets"].total == 2
     assert {o.label for o in response.context["facets"]["delegate"]} == {"Li Shufu", "Ding Lei"}
