@@ -13,14 +13,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PORT=8000
 WORKDIR /app
-RUN useradd --create-home --uid 10001 tracker
+# gettext compiles the interface's translations (.po -> .mo) at build time.
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 tracker
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 COPY --from=assets /build/node_modules ./node_modules
 COPY . .
 # Static files are collected, hashed and compressed at build time; the key is a
 # throwaway because collectstatic needs settings, not secrets.
-RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_DEBUG=0 python manage.py collectstatic --noinput
+RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_DEBUG=0 python manage.py collectstatic --noinput \
+    && DJANGO_SECRET_KEY=compilemessages-only DJANGO_DEBUG=0 python manage.py compilemessages --ignore=node_modules
 USER tracker
 EXPOSE 8000
 # Migrations run at release (see compose.yaml's `release` service), not at boot.

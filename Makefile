@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install redis fixtures editor clean
+.PHONY: run test setup install messages redis fixtures editor clean
 
 run: setup
 	@echo ""
@@ -23,9 +23,15 @@ test: setup redis
 	$(PY) manage.py build_fixtures --check
 	$(VENV)/bin/pytest
 
-setup: install .env
+setup: install .env messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_real_data
+
+# The Chinese interface: .po files are in the repo, .mo files are compiled here (gettext's
+# msgfmt, from Debian's packages, installed when missing).
+messages: install
+	@command -v msgfmt >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
 install: $(VENV)/.installed node_modules/.installed
 

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -12,5 +13,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon),
     path("admin/", admin.site.urls),
-    path("", include("public.urls")),
+    # Every public page in each language: English at today's addresses, Chinese under
+    # /zh-hans/.
+    *i18n_patterns(path("", include("public.urls")), prefix_default_language=False),
 ]

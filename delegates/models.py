@@ -167,6 +167,20 @@ class AnnualSession(models.Model):
     cppcc_session = models.CharField(
         "CPPCC session", max_length=100, blank=True, help_text="e.g. 13th CPPCC, 5th session"
     )
+    npc_session_zh = models.CharField(
+        "NPC session (Chinese)",
+        max_length=100,
+        blank=True,
+        db_default="",
+        help_text="e.g. 第十四届全国人民代表大会第三次会议",
+    )
+    cppcc_session_zh = models.CharField(
+        "CPPCC session (Chinese)",
+        max_length=100,
+        blank=True,
+        db_default="",
+        help_text="e.g. 中国人民政治协商会议第十四届全国委员会第三次会议",
+    )
     opens_on = models.DateField(
         null=True, blank=True, help_text="First plenary day of either body."
     )

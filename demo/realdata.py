@@ -20,7 +20,13 @@ from proposals.interchange import COLUMNS, split_person_name, split_topics
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 CSV_PATH = FIXTURES_DIR / "two_sessions_2013_2022.csv"
+# The sourced proposals, oldest file first (record ids follow this order).
+CSV_PATHS = (CSV_PATH, FIXTURES_DIR / "two_sessions_2023_2025.csv")
 CURATION_PATH = FIXTURES_DIR / "curation.toml"
+# Chinese titles and summaries (in our own words), and Chinese names of topics and sessions.
+TRANSLATIONS_PATH = FIXTURES_DIR / "translations_zh.csv"
+NAMES_ZH_PATH = FIXTURES_DIR / "names_zh.toml"
+TRANSLATION_COLUMNS = ("year", "delegate_name", "title", "title_zh", "summary_zh")
 FIXTURE_PATH = FIXTURES_DIR / "real_data.json"
 # Records carry a fixed timestamp so that rebuilding changes nothing unless data does.
 RECORDED_AT = "2026-11-23T00:00:00Z"
@@ -79,22 +85,103 @@ def read_csv(path: Path = CSV_PATH) -> list[tuple[int, dict[str, str]]]:
         return [(reader.line_num, row) for row in reader]
 
 
-def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH) -> list[dict]:
-    """Merge the CSV and the curated facts into Django fixture records."""
-    rows = read_csv(csv_path)
+@dataclass(frozen=True)
+class Place:
+    """Where a row is: which file, which line."""
+
+    file: str
+    line: int
+
+
+def _canonical_names(rows: list[tuple[Place, dict[str, str]]], cur: dict[str, Any]) -> None:
+    """Give each row the curated spelling of its delegate and company.
+
+    One person may be spelt differently in two files ("Zeng Yuqun" and "Zeng Yuqun
+    (Robin Zeng)"): a delegate the curation does not list by that English name is the
+    curated person with the same Chinese name. A company is found by its curated name
+    or one of its `aliases`."""
+    by_zh = {d["name_zh"]: d["csv_name"] for d in cur["delegates"] if d.get("name_zh")}
+    for _, row in rows:
+        if row["delegate_name"].strip() in {d["csv_name"] for d in cur["delegates"]}:
+            by_zh.setdefault(row["delegate_name_zh"].strip(), row["delegate_name"].strip())
+    curated = {d["csv_name"] for d in cur["delegates"]}
+    company_names = {c["name"]: c["name"] for c in cur["companies"]}
+    for c in cur["companies"]:
+        for alias in c.get("aliases", []):
+            company_names[alias] = c["name"]
+    for _, row in rows:
+        name, zh = row["delegate_name"].strip(), row["delegate_name_zh"].strip()
+        if name not in curated and zh in by_zh:
+            row["delegate_name"] = by_zh[zh]
+        company = row["company"].strip()
+        row["company"] = company_names.get(company, company)
+
+
+def read_translations(
+    path: Path, problems: list[str]
+) -> dict[tuple[int, str, str], tuple[Place, str, str]]:
+    """(year, CSV delegate name, English title) -> (where, Chinese title, summary)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != TRANSLATION_COLUMNS:
+            raise BuildError(
+                [f"{path.name}, line 1: header must be {','.join(TRANSLATION_COLUMNS)}"]
+            )
+        found = {}
+        for row in reader:
+            place = Place(path.name, reader.line_num)
+            key = (int(row["year"]), row["delegate_name"].strip(), row["title"].strip())
+            if key in found:
+                problems.append(f"{path.name}, line {place.line}: translates {key} twice")
+            found[key] = (place, row["title_zh"].strip(), row["summary_zh"].strip())
+        return found
+
+
+def build_fixture(
+    csv_paths: tuple[Path, ...] = CSV_PATHS,
+    curation_path: Path = CURATION_PATH,
+    translations_path: Path = TRANSLATIONS_PATH,
+    names_zh_path: Path = NAMES_ZH_PATH,
+) -> list[dict]:
+    """Merge the CSV files, the curated facts and the Chinese texts into fixture records."""
+    rows = [(Place(path.name, line), row) for path in csv_paths for line, row in read_csv(path)]
     with curation_path.open("rb") as handle:
         cur = tomllib.load(handle)
+    with names_zh_path.open("rb") as handle:
+        names_zh = tomllib.load(handle)
     problems: list[str] = []
+    # Keyed by the files' own spelling of the delegate, before names are made canonical.
+    translations = read_translations(translations_path, problems)
+    translation_of = {}
+    for place, row in rows:
+        key = (int(row["year"]), row["delegate_name"].strip(), row["title"].strip())
+        if key not in translations:
+            problems.append(
+                f"{place.file}, line {place.line}: no Chinese title in {translations_path.name}"
+            )
+            continue
+        translation_of[place] = translations.pop(key)
+        if not translation_of[place][1]:
+            problems.append(
+                f"{translation_of[place][0].file}, line "
+                f"{translation_of[place][0].line}, column title_zh: empty"
+            )
+    _canonical_names(rows, cur)
 
-    def where(line: int, column: str, value: str) -> str:
-        return f"{csv_path.name}, line {line}, column {column} ({value!r})"
+    def where(place: Place, column: str, value: str) -> str:
+        return f"{place.file}, line {place.line}, column {column} ({value!r})"
 
     sessions = _Model("delegates.annualsession")
     for s in cur["sessions"]:
+        zh = names_zh["sessions"].get(str(s["year"]), {})
+        if not zh:
+            problems.append(f"{names_zh_path.name}: no Chinese session names for {s['year']}")
         sessions.add(
             s["year"],
             npc_session=s["npc_session"],
             cppcc_session=s["cppcc_session"],
+            npc_session_zh=zh.get("npc", ""),
+            cppcc_session_zh=zh.get("cppcc", ""),
             opens_on=s["opens_on"].isoformat(),
             closes_on=s["closes_on"].isoformat(),
         )
@@ -112,6 +199,11 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
             website=c.get("website", ""),
         )
 
+    def topic_zh(slug: str) -> str:
+        if slug not in names_zh["topics"]:
+            problems.append(f"{names_zh_path.name}: no Chinese name for topic {slug!r}")
+        return names_zh["topics"].get(slug, "")
+
     # Topics: the groups are the top level, every CSV slug a child of one group.
     topics = _Model("topics.topic")
     topic_pk: dict[str, int] = {}
@@ -122,6 +214,7 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
         topic_pk[group["slug"]] = topics.add(
             pk,
             name=group["name"],
+            name_zh=topic_zh(group["slug"]),
             slug=group["slug"],
             description=group["description"],
             parent=None,
@@ -137,6 +230,7 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
             topic_pk[slug] = topics.add(
                 pk,
                 name=names.get(slug, slug.replace("-", " ").capitalize()),
+                name_zh=topic_zh(slug),
                 slug=slug,
                 description="",
                 parent=topic_pk[group["slug"]],
@@ -147,7 +241,7 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
     # Delegates: everyone the CSV names must be curated (their seats live there).
     curated = {d["csv_name"]: d for d in cur["delegates"]}
     zh_by_name: dict[str, str] = {}
-    for line, row in rows:
+    for line, row in rows:  # line: the row's Place
         raw = row["delegate_name"].strip()
         if raw not in curated:
             problems.append(
@@ -225,7 +319,7 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
     proposals = _Model("proposals.proposal")
     links = _Model("proposals.proposaltopic")
     corrections = {tuple(c["row"]): c for c in cur.get("corrections", [])}
-    seen: dict[tuple[int, str, str], int] = {}
+    seen: dict[tuple[int, str, str], Place] = {}
     proposal_key: dict[tuple[int, str, str], int] = {}
     for line, row in rows:
         raw = row["delegate_name"].strip()
@@ -258,7 +352,10 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
             problems.append(f"{where(line, 'title', title)}: empty title")
         key = (year, raw, title)
         if key in seen:
-            problems.append(f"{where(line, 'title', title)}: duplicate of line {seen[key]}")
+            problems.append(
+                f"{where(line, 'title', title)}: duplicate of {seen[key].file}, "
+                f"line {seen[key].line}"
+            )
             continue
         seen[key] = line
         slugs = split_topics(row["topics"])
@@ -286,6 +383,8 @@ def build_fixture(csv_path: Path = CSV_PATH, curation_path: Path = CURATION_PATH
             body=body,
             title=title,
             summary=summary,
+            title_zh=translation_of[line][1] if line in translation_of else "",
+            summary_zh=translation_of[line][2] if line in translation_of else "",
             status=row["status"].strip() or "submitted",
             created_at=RECORDED_AT,
             updated_at=RECORDED_AT,

@@ -64,6 +64,19 @@ class Proposal(models.Model):
     summary = models.TextField(
         blank=True, help_text="In our own words; the facts are the sources'."
     )
+    title_zh = models.CharField(
+        "Chinese title",
+        max_length=300,
+        blank=True,
+        db_default="",
+        help_text="In our own words, in Chinese.",
+    )
+    summary_zh = models.TextField(
+        "Chinese summary",
+        blank=True,
+        db_default="",
+        help_text="Only where it can be written faithfully from the English summary.",
+    )
     topics = models.ManyToManyField(Topic, through="ProposalTopic", related_name="proposals")
     sources = models.ManyToManyField(Source, related_name="proposals")
     status = models.CharField(

@@ -24,6 +24,7 @@ class TopicQuerySet(PublicQuerySet):
 
 class Topic(models.Model):
     name = models.CharField(max_length=100, unique=True)
+    name_zh = models.CharField("Chinese name", max_length=100, blank=True, db_default="")
     # The slug is part of every shared URL and of the import format: it never changes.
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.http import QueryDict
-from django.utils.translation import gettext_lazy
+from django.urls import translate_url
+from django.utils.translation import get_language, gettext_lazy
 
 register = template.Library()
 
@@ -59,3 +61,16 @@ def current_query(context: dict[str, Any], drop: str = "page") -> str:
     params = _params(context)
     params.pop(drop, None)
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context: dict[str, Any]) -> list[dict[str, Any]]:
+    """This page, filters and all, in each language the site speaks: for the switcher
+    and the hreflang alternates. Each: code, name, path and whether it is this one."""
+    request = context["request"]
+    here = request.get_full_path()
+    current = get_language()
+    return [
+        {"code": code, "name": name, "path": translate_url(here, code), "current": code == current}
+        for code, name in settings.LANGUAGES
+    ]

@@ -98,16 +98,16 @@ def test_same_seed_gives_the_same_data_and_another_seed_other_data(real_data):
 def test_every_generated_row_is_flagged_and_hidden_from_the_public(real_data, settings):
     settings.TRACKER_SHOW_GENERATED = False
     generate()
-    assert Proposal.objects.count() == 188 + 2000
-    assert Proposal.objects.visible().count() == 188
-    assert Delegate.objects.visible().count() == 18
-    assert Company.objects.visible().count() == 18
-    assert Topic.objects.visible().count() == 97
-    assert Source.objects.visible().count() == 81
-    assert AnnualSession.objects.visible().count() == 10
+    assert Proposal.objects.count() == 268 + 2000
+    assert Proposal.objects.visible().count() == 268
+    assert Delegate.objects.visible().count() == 24
+    assert Company.objects.visible().count() == 24
+    assert Topic.objects.visible().count() == 101
+    assert Source.objects.visible().count() == 127
+    assert AnnualSession.objects.visible().count() == 13
     # Rows without a flag of their own belong to flagged rows only.
-    assert Seat.objects.filter(delegate__is_generated=False).count() == 139
-    assert Affiliation.objects.filter(delegate__is_generated=False).count() == 19
+    assert Seat.objects.filter(delegate__is_generated=False).count() == 176
+    assert Affiliation.objects.filter(delegate__is_generated=False).count() == 27
     generated = Proposal.objects.filter(is_generated=True)
     assert not generated.filter(delegate__is_generated=False).exists()
     assert not ProposalTopic.objects.filter(
@@ -124,7 +124,7 @@ def test_every_generated_row_is_flagged_and_hidden_from_the_public(real_data, se
     assert not Source.objects.filter(is_generated=True).exclude(url__contains=".example/").exists()
 
     settings.TRACKER_SHOW_GENERATED = True
-    assert Proposal.objects.visible().count() == 188 + 2000
+    assert Proposal.objects.visible().count() == 268 + 2000
 
 
 def test_real_data_is_untouched_and_removal_restores_it_exactly(real_data):
@@ -133,11 +133,11 @@ def test_real_data_is_untouched_and_removal_restores_it_exactly(real_data):
     during = snapshot()
     for label, rows in before.items():
         assert {pk: during[label].get(pk) for pk in rows} == rows, label
-    # Real sessions (2013-2022) are reused as they are; the years around them are new.
+    # Real sessions (2013-2025) are reused as they are; the years before them are new.
     new = AnnualSession.objects.filter(is_generated=True)
-    assert sorted(new.values_list("year", flat=True)) == [*range(2008, 2013), *range(2023, 2026)]
+    assert sorted(new.values_list("year", flat=True)) == [*range(2008, 2013)]
     assert new.get(year=2008).npc_session == "11th NPC, 1st session"
-    assert new.get(year=2025).cppcc_session == "14th CPPCC, 3rd session"
+    assert new.get(year=2012).cppcc_session == "11th CPPCC, 5th session"
     per_year = Counter(
         Proposal.objects.filter(is_generated=True).values_list("session_id", flat=True)
     )
@@ -231,7 +231,7 @@ def test_a_second_run_is_refused_and_replace_swaps_in_one_step(real_data):
     assert generated_counts() == counts
     generate(seed=2, proposals=500, replace=True)
     assert generated_counts()["proposals.Proposal"] == 500
-    assert Proposal.objects.filter(is_generated=False).count() == 188
+    assert Proposal.objects.filter(is_generated=False).count() == 268
 
 
 def test_a_failure_midway_leaves_no_partial_dataset(real_data, monkeypatch):
@@ -273,8 +273,8 @@ def test_trend_counts_follow_generation_and_removal(real_data, settings):
     settings.TRACKER_SHOW_GENERATED = True
     call_command("generate_demo_data", proposals=2000, seed=3, verbosity=0)
     shown = TrendCount.objects.filter(topic__isnull=True).aggregate(n=Sum("proposals"))["n"]
-    assert shown == Proposal.objects.count() == 2188
+    assert shown == Proposal.objects.count() == 2268
     assert sum(v for v in trends.topic_trend(TrendParams()).payload()["series"][0]["values"] if v)
     call_command("generate_demo_data", remove=True, verbosity=0)
     total = TrendCount.objects.filter(topic__isnull=True).aggregate(n=Sum("proposals"))["n"]
-    assert total == 188
+    assert total == 268

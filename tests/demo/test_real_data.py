@@ -20,18 +20,20 @@ TECHNODE = "https://technode.com/2022/03/10/two-sessions-2022-5-chinese-tech-lea
 
 
 def test_real_data_counts(real_data):
-    assert Proposal.objects.count() == 188
-    assert AnnualSession.objects.count() == 10
+    assert Proposal.objects.count() == 268  # 188 from 2013-2022, 80 from 2023-2025
+    assert Proposal.objects.filter(session_id__gte=2023).count() == 80
+    assert AnnualSession.objects.count() == 13
     assert list(AnnualSession.objects.order_by("year").values_list("year", flat=True)) == list(
-        range(2013, 2023)
+        range(2013, 2026)
     )
-    assert Delegate.objects.count() == 18
-    assert Delegate.objects.filter(proposals__isnull=False).distinct().count() == 16
-    assert Company.objects.count() == 18
+    assert Delegate.objects.count() == 24  # 18, and six new in 2023-2025
+    assert Delegate.objects.filter(proposals__isnull=False).distinct().count() == 23
+    assert Company.objects.count() == 24
     assert Topic.objects.roots().count() == 12
-    assert Topic.objects.filter(parent__isnull=False).count() == 85
-    assert Source.objects.count() == 81  # 80 pages in the CSV + the SCMP seed article
-    assert ProposalTopic.objects.count() == 438
+    assert Topic.objects.filter(parent__isnull=False).count() == 89  # 85 and four new slugs
+    # 80 pages in the 2013-2022 file, 46 new in 2023-2025, and the SCMP seed article.
+    assert Source.objects.count() == 127
+    assert ProposalTopic.objects.count() == 646
     # Every proposal has a topic, a source and a matching seat.
     assert not Proposal.objects.without_source().exists()
     assert not Proposal.objects.without_topic().exists()
@@ -158,12 +160,12 @@ def test_build_reports_every_bad_csv_row_with_line_and_column(tmp_path: Path):
     csv_path.write_text("".join(bad_lines), encoding="utf-8")
     out = tmp_path / "out.json"
     with pytest.raises(CommandError) as excinfo:
-        call_command("build_fixtures", csv=csv_path, curation=CURATION_PATH, output=out)
+        call_command("build_fixtures", csv=[csv_path], curation=CURATION_PATH, output=out)
     message = str(excinfo.value)
     assert "data.csv, line 2, column body ('Senate'): must be NPC or CPPCC" in message
     assert "line 3, column topics ('no-such-topic'): not in the topic tree" in message
     assert "line 4, column year ('1999'): no session that year" in message
-    assert "line 6, column title" in message and "duplicate of line 5" in message
+    assert "line 6, column title" in message and "duplicate of data.csv, line 5" in message
     assert not out.exists()
 
 
@@ -174,4 +176,37 @@ def test_build_refuses_a_csv_without_the_header(tmp_path: Path):
         "\n".join(csv_path.read_text(encoding="utf-8").splitlines()[1:]), encoding="utf-8"
     )
     with pytest.raises(CommandError, match="line 1: header must be year,body"):
-        call_command("build_fixtures", csv=csv_path, output=tmp_path / "out.json")
+        call_command("build_fixtures", csv=[csv_path], output=tmp_path / "out.json")
+
+
+def test_2023_2025_records_are_loaded(real_data):
+    lei = Delegate.objects.get(name="Lei Jun")
+    assert Proposal.objects.filter(delegate=lei, session_id=2024).count() == 4
+    zhou = Delegate.objects.get(name_zh="周源")
+    assert zhou.name == "Zhou Yuan"
+    assert set(Proposal.objects.filter(delegate=zhou).values_list("session_id", "body")) == {
+        (2025, "cppcc")
+    }
+    assert Proposal.objects.filter(delegate=zhou).count() == 3
+    # One company spelt two ways across the files is one company.
+    assert Company.objects.filter(name__startswith="58.com").count() == 1
+    # New slugs have a parent in the tree.
+    assert dict(
+        Topic.objects.filter(
+            slug__in=["llm", "robotics", "low-altitude-economy", "insurance"]
+        ).values_list("slug", "parent__slug")
+    ) == {
+        "llm": "frontier-tech",
+        "robotics": "industry",
+        "low-altitude-economy": "mobility",
+        "insurance": "finance",
+    }
+    session = AnnualSession.objects.get(year=2025)
+    assert session.npc_session == "14th NPC, 3rd session"
+    assert session.npc_session_zh == "第十四届全国人民代表大会第三次会议"
+
+
+def test_every_real_proposal_has_a_chinese_title(real_data):
+    assert not Proposal.objects.filter(title_zh="").exists()
+    assert not Topic.objects.filter(name_zh="").exists()
+    assert Proposal.objects.exclude(summary="").filter(summary_zh="").count() == 0

@@ -32,9 +32,9 @@ def test_proposal_page_shows_role_that_year_sources_and_related(client, real_dat
     assert "Two Sessions 2022: 5 Chinese tech leaders suggest policy directions" in page
     assert "Energy and climate › E-waste" in page
     related = response.context["related"]
-    assert {p.title for p in related["same_delegate"]} >= {
-        "Build high-power fast-charging infrastructure"
-    }
+    # His newest twelve other proposals: the 2023-2025 ones.
+    assert len(related["same_delegate"]) == 12
+    assert {p.session_id for p in related["same_delegate"]} == {2023, 2024, 2025}
     assert all(p.delegate_id == ewaste.delegate_id for p in related["same_delegate"])
     assert '<link rel="canonical" href="http://testserver/proposals/' in page
 
@@ -113,39 +113,43 @@ def test_company_page_lists_its_people_and_their_proposals(client, real_data):
     response = client.get("/companies/xiaomi/")
     assert response.status_code == 200
     assert [a.delegate.name for a in response.context["affiliations"]] == ["Lei Jun"]
-    assert sum(len(items) for _, items in response.context["proposals_by_year"]) == 21
+    assert sum(len(items) for _, items in response.context["proposals_by_year"]) == 33
 
 
 def test_topic_pages(client, real_data):
     tree = client.get("/topics/").context["tree"]
     _, count, children = next(item for item in tree if item[0].slug == "mobility")
-    assert count == 35
-    assert {c.slug: n for c, n in children}["battery-swapping"] == 2
+    assert count == 50
+    assert {c.slug: n for c, n in children}["battery-swapping"] == 3
     response = client.get("/topics/battery-swapping/")
-    assert response.context["facets"].total == 2
-    assert {o.label for o in response.context["facets"]["delegate"]} == {"Li Shufu", "Ding Lei"}
+    assert response.context["facets"].total == 3
+    assert {o.label for o in response.context["facets"]["delegate"]} == {
+        "Li Shufu",
+        "Ding Lei",
+        "Zeng Yuqun",
+    }
     assert "/topics/battery-swapping/feed/atom/" in response.content.decode()
 
 
 def test_delegate_list_counts_each_delegates_proposals(client, real_data):
     page = client.get("/delegates/").context["page_obj"]
     counts = {d.name: d.proposal_count for d in page.object_list}
-    assert counts["Pony Ma"] == 47 and counts["Lei Jun"] == 21
-    assert sum(counts.values()) == 188  # two of the 18 have none yet
-    assert sorted(n for n in counts.values())[:2] == [0, 0]
+    assert counts["Pony Ma"] == 47 and counts["Lei Jun"] == 33
+    assert sum(counts.values()) == 268  # one of the 24 (Wang Xiaochuan) has none yet
+    assert sorted(n for n in counts.values())[:2] == [0, 1]
     body = client.get("/sessions/").context["sessions"]
-    assert sum(counts["total"] for _, counts in body) == 188
+    assert sum(counts["total"] for _, counts in body) == 268
 
 
 def test_session_pages(client, real_data):
     sessions = client.get("/sessions/").context["sessions"]
     by_year = {s.year: counts for s, counts in sessions}
-    assert by_year[2022]["total"] == 31 and len(by_year) == 10
+    assert by_year[2022]["total"] == 31 and len(by_year) == 13
     response = client.get("/sessions/2022/")
     assert response.context["count"] == 31
     groups = {root.slug: items for root, items in response.context["groups"]}
     assert len(groups["mobility"]) == 13
-    assert response.context["adjacent"] == {2021}
+    assert response.context["adjacent"] == {2021, 2023}
     assert client.get("/sessions/1999/").status_code == 404
 
 

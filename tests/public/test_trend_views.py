@@ -56,19 +56,19 @@ def test_json_answers_the_documented_shape_on_real_data(client, real_data):
     colors = dict(Topic.objects.values_list("slug", "color"))
     assert response.json() == {
         "measure": "count",
-        "years": list(range(2013, 2023)),
+        "years": list(range(2013, 2026)),
         "series": [
             {
                 "topic": "battery-swapping",
                 "name": "Battery swapping",
                 "color": colors["battery-swapping"],
-                "values": [0, 0, 0, 0, 0, 0, 0, 0, 1, 1],
+                "values": [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0],
             },
             {
                 "topic": "e-waste",
                 "name": "E-waste",
                 "color": colors["e-waste"],
-                "values": [0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+                "values": [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0],
             },
         ],
     }
@@ -87,7 +87,7 @@ def test_json_share_is_a_rounded_fraction_and_a_gap_is_null(client, real_data):
 
 def test_json_defaults_to_the_eight_biggest_topics(client, real_data):
     data = client.get("/trends/topics.json").json()
-    assert len(data["series"]) == 8 and data["series"][0]["topic"] == "society"
+    assert len(data["series"]) == 8 and data["series"][0]["topic"] == "digital-economy-business"
     assert client.get("/trends/topics.json?year_min=2022&year_max=2022").json()["series"][0] == {
         "topic": "mobility",
         "name": "Mobility",
@@ -102,8 +102,8 @@ def test_csv_downloads_the_same_numbers(client, real_data):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="topic-trends.csv"'
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert len(rows) == 10
-    assert rows[-1] == {
+    assert len(rows) == 13
+    assert rows[9] == {
         "year": "2022",
         "topic": "battery-swapping",
         "name": "Battery swapping",
@@ -197,7 +197,7 @@ def test_json_query_count_does_not_grow_with_proposals(
 
 
 def test_an_edit_in_the_admin_shows_on_the_next_load(client, editor_client, real_data):
-    url = "/trends/topics.json?topic=battery-swapping&topic=mobility"
+    url = "/trends/topics.json?topic=battery-swapping&topic=mobility&year_max=2022"
     before = client.get(url).json()
     assert [s["values"][-1] for s in before["series"]] == [1, 13]
     link = ProposalTopic.objects.get(topic__slug="battery-swapping", proposal__session=2022)
@@ -280,19 +280,19 @@ def test_dashboard_shows_trends_movers_and_bodies(client, real_data):
     response = client.get("/")
     context = response.context
     overall = context["trend_chart"]
-    assert overall["title"] == "Proposals on the eight biggest topics, 2013–2022"
-    assert len(overall["data"]["series"]) == 8 and overall["totals"][-1] == "31"
+    assert overall["title"] == "Proposals on the eight biggest topics, 2013–2025"
+    assert len(overall["data"]["series"]) == 8 and overall["totals"][-1] == "30"
     assert [c["title"] for c in context["body_charts"]] == [
         "NPC: share of each session's suggestions",
         "CPPCC: share of each session's proposals",
     ]
     npc = context["body_charts"][0]["data"]
     assert [s["topic"] for s in npc["series"]] == [s["topic"] for s in overall["data"]["series"]]
-    assert context["movers"]["rose"][0]["topic"] == "new-energy-vehicles"
+    assert context["movers"]["rose"][0]["topic"] == "legislation"
     page = response.content.decode()
     for data_id in ("trend-all-data", "trend-npc-data", "trend-cppcc-data"):
         assert f'id="{data_id}" type="application/json"' in page
-    assert "Rising and falling, 2021 to 2022" in page
+    assert "Rising and falling, 2024 to 2025" in page
     assert page.count("Download CSV") == 3
     assert "How these numbers are counted" in page
 

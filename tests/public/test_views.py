@@ -12,15 +12,15 @@ def test_home_shows_headline_numbers_and_newest_proposals(client, real_data):
     assert response.status_code == 200
     counts = response.context["counts"]
     assert counts == {
-        "proposals": 188,
-        "delegates": 18,
-        "companies": 18,
-        "sessions": 10,
-        "latest_year": 2022,
+        "proposals": 268,
+        "delegates": 24,
+        "companies": 24,
+        "sessions": 13,
+        "latest_year": 2025,
     }
     page = response.content.decode()
     assert "<title>Two Sessions Tracker" in page
-    assert all(p.session_id == 2022 for p in response.context["newest"])
+    assert all(p.session_id == 2025 for p in response.context["newest"])
     assert 'style="' not in page and "<script>" not in page  # strict CSP: nothing inline
 
 

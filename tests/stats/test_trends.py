@@ -30,8 +30,10 @@ from topics.tree import topic_tree
 
 pytestmark = pytest.mark.django_db
 
+# Computed from the two fixtures/two_sessions_*.csv files directly.
 REAL_TOTALS = {2013: 4, 2014: 11, 2015: 10, 2016: 12, 2017: 15}
 REAL_TOTALS |= {2018: 24, 2019: 17, 2020: 26, 2021: 38, 2022: 31}
+REAL_TOTALS |= {2023: 21, 2024: 29, 2025: 30}
 
 
 def series(trend: shaping.Trend, slug: str) -> shaping.Series:
@@ -52,9 +54,9 @@ def table_snapshot() -> list[tuple]:
 
 def test_real_2022_battery_swapping_and_e_waste_counts(real_data):
     trend = trends.topic_trend(TrendParams(topics=("battery-swapping", "e-waste")))
-    assert trend.years == list(range(2013, 2023))
-    assert series(trend, "battery-swapping").counts == [0] * 8 + [1, 1]
-    assert series(trend, "e-waste").counts == [0] * 9 + [1]
+    assert trend.years == list(range(2013, 2026))
+    assert series(trend, "battery-swapping").counts == [0] * 8 + [1, 1, 0, 1, 0]
+    assert series(trend, "e-waste").counts == [0] * 9 + [1, 0, 0, 0]
     # The same numbers straight from the proposals.
     in_2022 = Proposal.objects.filter(session_id=2022)
     assert in_2022.filter(topics__slug="battery-swapping").count() == 1
@@ -66,15 +68,15 @@ def test_real_2022_battery_swapping_and_e_waste_counts(real_data):
 def test_real_totals_per_session(real_data):
     trend = trends.topic_trend(TrendParams(topics=("mobility",)))
     assert dict(zip(trend.years, trend.totals, strict=True)) == REAL_TOTALS
-    assert sum(trend.totals) == 188
+    assert sum(trend.totals) == 268
 
 
 def test_real_parent_counts_each_proposal_once(real_data):
     trend = trends.topic_trend(TrendParams(topics=("mobility",), measure="share"))
     mobility = series(trend, "mobility")
-    assert mobility.counts == [0, 0, 3, 2, 3, 2, 6, 1, 5, 13]
-    assert mobility.shares[-1] == 0.4194  # 13 / 31
-    assert mobility.changes[-1] == 8  # 5 in 2021, 13 in 2022
+    assert mobility.counts == [0, 0, 3, 2, 3, 2, 6, 1, 5, 13, 2, 6, 7]
+    assert mobility.shares[9] == 0.4194  # 13 / 31 in 2022
+    assert mobility.changes[9] == 8  # 5 in 2021, 13 in 2022
     tagged = ProposalTopic.objects.filter(topic__parent__slug="mobility", proposal__session=2022)
     assert tagged.count() > 13  # many 2022 proposals carry two mobility sub-topics
     assert tagged.values("proposal").distinct().count() == 13
@@ -85,16 +87,16 @@ def test_real_default_is_the_eight_biggest_top_level_topics(real_data):
     totals = {s.topic: sum(s.counts) for s in trend.series}
     assert len(trend.series) == 8
     assert list(totals) == [
-        "society",
         "digital-economy-business",
+        "society",
         "law-governance",
         "frontier-tech",
         "mobility",
         "data-cybersecurity",
-        "digital-infrastructure",
         "energy-climate",
+        "digital-infrastructure",
     ]
-    assert totals["society"] == 55 and totals["digital-economy-business"] == 50
+    assert totals["digital-economy-business"] == 74 and totals["society"] == 72
     assert all(Topic.objects.get(slug=slug).parent_id is None for slug in totals)
     assert list(totals.values()) == sorted(totals.values(), reverse=True)
 
@@ -103,7 +105,7 @@ def test_real_body_split_adds_up(real_data):
     npc = trends.topic_trend(TrendParams(topics=("mobility",), body=Body.NPC))
     cppcc = trends.topic_trend(TrendParams(topics=("mobility",), body=Body.CPPCC))
     assert npc.years[0] == 2014  # the first NPC suggestions; 2013 is CPPCC only
-    assert cppcc.totals[-1] == 11 and npc.totals[-1] == 20
+    assert cppcc.totals[-1] == 10 and npc.totals[-1] == 20  # 2025
     both = series(trends.topic_trend(TrendParams(topics=("mobility",))), "mobility").counts
     assert [0, *series(npc, "mobility").counts] == [
         b - c for b, c in zip(both, series(cppcc, "mobility").counts, strict=True)
@@ -126,12 +128,26 @@ def test_real_company_follows_the_affiliation_years(real_data):
     assert trend.totals == [2, None, None, 3]
     lei_jun = trends.topic_trend(TrendParams(delegate="lei-jun"))
     xiaomi = trends.topic_trend(TrendParams(company="xiaomi"))
-    assert xiaomi.totals == lei_jun.totals == [1, 2, 1, 3, 2, 3, 2, 3, 4]
+    assert xiaomi.totals == lei_jun.totals == [1, 2, 1, 3, 2, 3, 2, 3, 4, 3, 4, 5]
 
 
 def test_real_movers_between_the_last_two_sessions(real_data):
     cat = topic_tree()
-    rows = counting.aggregate_rows(TrendParams(), [t.id for t in cat.leaves()])
+    everything = counting.aggregate_rows(TrendParams(), [t.id for t in cat.leaves()])
+    latest = shaping.movers(everything, cat)
+    assert (latest["before_year"], latest["after_year"]) == (2024, 2025)
+    assert (latest["before_total"], latest["after_total"]) == (29, 30)
+    assert [(m["topic"], m["change"]) for m in latest["rose"][:3]] == [
+        ("legislation", 2),
+        ("education", 2),
+        ("robotics", 2),
+    ]
+    assert [(m["topic"], m["change"]) for m in latest["fell"][:2]] == [
+        ("standards", -3),
+        ("capital-markets", -3),
+    ]
+    # The 2013-2022 data alone, checked by hand when it was all there was.
+    rows = counting.aggregate_rows(TrendParams(year_max=2022), [t.id for t in cat.leaves()])
     moved = shaping.movers(rows, cat)
     assert (moved["before_year"], moved["after_year"]) == (2021, 2022)
     assert (moved["before_total"], moved["after_total"]) == (38, 31)

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.realdata import (
-    CSV_PATH,
+    CSV_PATHS,
     CURATION_PATH,
     FIXTURE_PATH,
     BuildError,
@@ -17,12 +17,14 @@ from demo.realdata import (
 
 class Command(BaseCommand):
     help = (
-        "Rebuild fixtures/real_data.json from the sourced CSV and fixtures/curation.toml. "
+        "Rebuild fixtures/real_data.json from the sourced CSV files and fixtures/curation.toml. "
         "Run it after correcting either file; --check fails if the fixture is out of date."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--csv", type=Path, default=CSV_PATH)
+        parser.add_argument(
+            "--csv", type=Path, nargs="+", default=list(CSV_PATHS), help="The proposal files."
+        )
         parser.add_argument("--curation", type=Path, default=CURATION_PATH)
         parser.add_argument("--output", type=Path, default=FIXTURE_PATH)
         parser.add_argument(
@@ -31,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            records = build_fixture(options["csv"], options["curation"])
+            records = build_fixture(tuple(options["csv"]), options["curation"])
         except BuildError as exc:
             raise CommandError(
                 f"{len(exc.problems)} problem(s) in the real data:\n" + "\n".join(exc.problems)
