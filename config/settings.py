@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language comes from the URL's prefix (/zh-hans/...); unprefixed is English.
     "django.middleware.locale.LocaleMiddleware",
+    # ...except the admin, which speaks each editor's own language.
+    "core.middleware.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

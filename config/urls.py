@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon),
     path("admin/", admin.site.urls),
+    # The admin's language switcher posts here (it sets the language cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     # Every public page in each language: English at today's addresses, Chinese under
     # /zh-hans/.
     *i18n_patterns(path("", include("public.urls")), prefix_default_language=False),

@@ -24,6 +24,8 @@ class TopicNode:
     description: str
     parent_id: int | None
     parent_name: str = ""
+    name_zh: str = ""
+    parent_name_zh: str = ""
     children: tuple[TopicNode, ...] = ()
 
     @property
@@ -68,14 +70,17 @@ def _build() -> TopicTree:
     rows = list(
         Topic.objects.visible()
         .order_by()
-        .values_list("id", "slug", "name", "color", "description", "parent_id")
+        .values_list("id", "slug", "name", "name_zh", "color", "description", "parent_id")
     )
-    names = {row[0]: row[2] for row in rows if row[5] is None}
+    names = {row[0]: (row[2], row[3]) for row in rows if row[6] is None}
     children: dict[int, list[TopicNode]] = {}
-    for tid, slug, name, color, description, parent in rows:
+    for tid, slug, name, name_zh, color, description, parent in rows:
         # A sub-topic of a hidden parent is hidden with it.
         if parent is not None and parent in names:
-            node = TopicNode(tid, slug, name, color, description, parent, names[parent])
+            parent_name, parent_name_zh = names[parent]
+            node = TopicNode(
+                tid, slug, name, color, description, parent, parent_name, name_zh, parent_name_zh
+            )
             children.setdefault(parent, []).append(node)
     roots = [
         TopicNode(
@@ -85,9 +90,10 @@ def _build() -> TopicTree:
             color,
             description,
             None,
+            name_zh=name_zh,
             children=tuple(sorted(children.get(tid, []), key=lambda c: c.name.lower())),
         )
-        for tid, slug, name, color, description, parent in rows
+        for tid, slug, name, name_zh, color, description, parent in rows
         if parent is None
     ]
     return TopicTree(sorted(roots, key=lambda r: r.name.lower()))

@@ -9,7 +9,8 @@ from django import template
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import translate_url
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 register = template.Library()
 
@@ -74,3 +75,43 @@ def language_versions(context: dict[str, Any]) -> list[dict[str, Any]]:
         {"code": code, "name": name, "path": translate_url(here, code), "current": code == current}
         for code, name in settings.LANGUAGES
     ]
+
+
+def _in_language(obj: Any, field: str) -> tuple[str, str]:
+    """(text, its language) of `obj.<field>` for the reader: the Chinese field
+    (`<field>_zh`) on a Chinese page when it is filled, else the English, else the
+    Chinese. Works on models, TopicNodes and dicts."""
+
+    def get(name: str) -> str:
+        value = obj.get(name, "") if isinstance(obj, dict) else getattr(obj, name, "")
+        return value or ""
+
+    english, chinese = get(field), get(f"{field}_zh")
+    if get_language() == "zh-hans" and chinese:
+        return chinese, "zh-hans"
+    if english:
+        return english, "en"
+    return chinese, "zh-hans"
+
+
+@register.simple_tag
+def localized(obj: Any, field: str) -> str:
+    """`obj.<field>` in the reader's language. Text in the other language (no
+    translation yet) is marked with its language and, on a Chinese page, said to be
+    English, so a reader knows why it is not in Chinese."""
+    text, language = _in_language(obj, field)
+    if language == get_language() or not text:
+        return text
+    if language == "en":
+        return format_html(
+            '<span lang="en">{}</span> <span class="in-english">{}</span>',
+            text,
+            gettext("(in English)"),
+        )
+    return format_html('<span lang="zh-Hans">{}</span>', text)
+
+
+@register.filter
+def localized_text(obj: Any, field: str) -> str:
+    """`obj.<field>` in the reader's language as plain text (for <title> and attributes)."""
+    return _in_language(obj, field)[0]

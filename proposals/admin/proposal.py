@@ -100,7 +100,13 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
     list_display = ["title", "delegate", "year", "body", "status"]
     list_filter = ["body", "status", "session"]
     list_select_related = ["delegate"]
-    search_fields = ["title", "delegate__name", "delegate__name_zh", "delegate__other_names"]
+    search_fields = [
+        "title",
+        "title_zh",
+        "delegate__name",
+        "delegate__name_zh",
+        "delegate__other_names",
+    ]
     autocomplete_fields = ["delegate", "session"]
     readonly_fields = ["created_at", "updated_at"]
     fields = [
@@ -109,6 +115,8 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
         "body",
         "title",
         "summary",
+        "title_zh",
+        "summary_zh",
         "status",
         "created_at",
         "updated_at",
