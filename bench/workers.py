@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Gunicorn's worker class and count, chosen by measurement (issue 17, defect 10).
+
+    .venv/bin/python bench/workers.py                        # 100k, 60 s per setting
+    .venv/bin/python bench/workers.py --size 10000 --seconds 15 --workers 2,4   # a short try
+
+One gunicorn node (config/gunicorn.py) serves a database of generated proposals with its
+own Redis, on loopback; for each setting (sync and gthread, 2 to 5 workers) the cache is
+emptied, the hot pages are warmed, and wrk sends the 64-connection mix with 15% uncached
+requests (bench/mix.py). It prints the Markdown table config/gunicorn.py's comment and
+docs/reliability.md quote. Every server it starts is stopped at the end, even on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import mix  # noqa: E402
+from servers import Servers, app_env, ensure_tools, prepare_dataset, psql  # noqa: E402
+
+
+def rss_mb(master: int) -> float:
+    """Resident memory of the master and its workers."""
+    pids = [str(master)] + subprocess.run(
+        ["pgrep", "-P", str(master)], capture_output=True, text=True
+    ).stdout.split()
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            continue
+        total += int(next(ln for ln in status.splitlines() if ln.startswith("VmRSS")).split()[1])
+    return total / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000, help="generated proposals")
+    parser.add_argument("--seconds", type=int, default=60, help="measured seconds per setting")
+    parser.add_argument("--warm", type=int, default=10, help="warm-up seconds per setting")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--cold-share", type=float, default=0.15)
+    parser.add_argument("--classes", default="sync,gthread")
+    parser.add_argument("--workers", default="2,3,4,5")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--port", type=int, default=8175)
+    parser.add_argument("--redis-port", type=int, default=8176)
+    args = parser.parse_args()
+    ensure_tools()
+
+    print(f"== dataset of {args.size:,} generated proposals", flush=True)
+    db = prepare_dataset("tracker_fault", args.size)
+    rows = []
+    with Servers() as servers:
+        redis = servers.redis(args.redis_port)
+        the_mix = mix.pick(db, servers.folder / "mix")
+        print(f"  cold paths: {the_mix.cold_count:,} ({the_mix.kinds})", flush=True)
+        offset = 0
+        for worker_class in args.classes.split(","):
+            for workers in [int(n) for n in args.workers.split(",")]:
+                threads = args.threads if worker_class == "gthread" else 1
+                env = servers.collectstatic(app_env(db, redis.url, servers.secret))
+                env.update(
+                    WEB_CONCURRENCY=str(workers),
+                    GUNICORN_WORKER_CLASS=worker_class,
+                    GUNICORN_THREADS=str(threads),
+                )
+                redis.flush()
+                with Servers() as one:  # this setting's node, stopped before the next
+                    node = one.node(env, args.port, name=f"{worker_class}{workers}")
+                    base = f"http://127.0.0.1:{args.port}"
+                    if rows == [] and (bad := mix.check(base, the_mix)):
+                        sys.exit("These paths of the mix do not answer 200:\n" + "\n".join(bad))
+                    mix.run(base, the_mix, args.warm, args.connections, cold_share=0)
+                    r = mix.run(
+                        base, the_mix, args.seconds, args.connections, args.cold_share, offset
+                    )
+                    offset += r["cold_sent"] + 2
+                    r.update(
+                        worker_class=worker_class,
+                        workers=workers,
+                        threads=threads,
+                        rss=rss_mb(node.pid),
+                    )
+                rows.append(r)
+                print(
+                    f"  {worker_class:7} {workers} x {threads}: {r['rps']:6.1f} req/s  "
+                    f"p50 {r['p50_ms']:7.1f}  p99 {r['p99_ms']:7.1f} ms  "
+                    f"failed {mix.failed(r)}",
+                    flush=True,
+                )
+                time.sleep(2)  # let the database's connections of the last node close
+
+    machine = (
+        f"{os.cpu_count()} cores, {os.getloadavg()[0]:.1f} load average at the end, "
+        f"PostgreSQL {psql('postgres', 'SHOW server_version')}"
+    )
+    print(
+        f"\nWorkers under the mix ({args.size:,} generated proposals, {args.connections} "
+        f"connections, {args.cold_share:.0%} uncached, {args.seconds} s per setting after "
+        f"{args.warm} s warm-up; {machine}):\n"
+    )
+    print(
+        "| class | workers × threads | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | RSS MB |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        print(
+            f"| {r['worker_class']} | {r['workers']} × {r['threads']} | {r['rps']:.0f} | "
+            f"{r['p50_ms']:.0f} | {r['p90_ms']:.0f} | {r['p99_ms']:.0f} | {r['max_ms']:.0f} | "
+            f"{r['requests'] - r['s2xx']} | {r['errors']} | {r['rss']:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
