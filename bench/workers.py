@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Gunicorn's worker class and count, chosen by measurement (issue 17, defect 10).
 
-    .venv/bin/python bench/workers.py                        # 100k, 60 s per setting
-    .venv/bin/python bench/workers.py --size 10000 --seconds 15 --workers 2,4   # a short try
+    .venv/bin/python bench/workers.py                  # 100k, 60 s per setting, 3 rounds
+    .venv/bin/python bench/workers.py --size 10000 --seconds 15 --rounds 1   # a short try
 
 One gunicorn node (config/gunicorn.py) serves a database of generated proposals with its
 own Redis, on loopback; for each setting (sync and gthread, 2 to 5 workers) the cache is
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -51,6 +52,7 @@ def main() -> None:
     parser.add_argument("--classes", default="sync,gthread")
     parser.add_argument("--workers", default="2,3,4,5")
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over every setting")
     parser.add_argument("--port", type=int, default=8175)
     parser.add_argument("--redis-port", type=int, default=8176)
     args = parser.parse_args()
@@ -58,17 +60,26 @@ def main() -> None:
 
     print(f"== dataset of {args.size:,} generated proposals", flush=True)
     db = prepare_dataset("tracker_fault", args.size)
-    rows = []
+    settings = [
+        (worker_class, int(workers))
+        for worker_class in args.classes.split(",")
+        for workers in args.workers.split(",")
+    ]
+    runs: dict[tuple[str, int], list[dict]] = {setting: [] for setting in settings}
     with Servers() as servers:
         redis = servers.redis(args.redis_port)
         the_mix = mix.pick(db, servers.folder / "mix")
         print(f"  cold paths: {the_mix.cold_count:,} ({the_mix.kinds})", flush=True)
+        base_env = servers.collectstatic(app_env(db, redis.url, servers.secret))
         offset = 0
-        for worker_class in args.classes.split(","):
-            for workers in [int(n) for n in args.workers.split(",")]:
+        checked = False
+        # Rounds in alternating order: on a machine whose pace drifts, each setting sees
+        # the early and the late part of the run alike.
+        for round_ in range(args.rounds):
+            for worker_class, workers in settings if round_ % 2 == 0 else settings[::-1]:
                 threads = args.threads if worker_class == "gthread" else 1
-                env = servers.collectstatic(app_env(db, redis.url, servers.secret))
-                env.update(
+                env = dict(
+                    base_env,
                     WEB_CONCURRENCY=str(workers),
                     GUNICORN_WORKER_CLASS=worker_class,
                     GUNICORN_THREADS=str(threads),
@@ -77,24 +88,20 @@ def main() -> None:
                 with Servers() as one:  # this setting's node, stopped before the next
                     node = one.node(env, args.port, name=f"{worker_class}{workers}")
                     base = f"http://127.0.0.1:{args.port}"
-                    if rows == [] and (bad := mix.check(base, the_mix)):
+                    if not checked and (bad := mix.check(base, the_mix)):
                         sys.exit("These paths of the mix do not answer 200:\n" + "\n".join(bad))
+                    checked = True
                     mix.run(base, the_mix, args.warm, args.connections, cold_share=0)
                     r = mix.run(
                         base, the_mix, args.seconds, args.connections, args.cold_share, offset
                     )
                     offset += r["cold_sent"] + 2
-                    r.update(
-                        worker_class=worker_class,
-                        workers=workers,
-                        threads=threads,
-                        rss=rss_mb(node.pid),
-                    )
-                rows.append(r)
+                    r.update(threads=threads, rss=rss_mb(node.pid), load=os.getloadavg()[0])
+                runs[(worker_class, workers)].append(r)
                 print(
-                    f"  {worker_class:7} {workers} x {threads}: {r['rps']:6.1f} req/s  "
-                    f"p50 {r['p50_ms']:7.1f}  p99 {r['p99_ms']:7.1f} ms  "
-                    f"failed {mix.failed(r)}",
+                    f"  round {round_ + 1}: {worker_class:7} {workers} x {threads}: "
+                    f"{r['rps']:6.1f} req/s  p50 {r['p50_ms']:7.1f}  p99 {r['p99_ms']:7.1f} ms  "
+                    f"failed {mix.failed(r)}  (load {r['load']:.1f})",
                     flush=True,
                 )
                 time.sleep(2)  # let the database's connections of the last node close
@@ -106,18 +113,30 @@ def main() -> None:
     print(
         f"\nWorkers under the mix ({args.size:,} generated proposals, {args.connections} "
         f"connections, {args.cold_share:.0%} uncached, {args.seconds} s per setting after "
-        f"{args.warm} s warm-up; {machine}):\n"
+        f"{args.warm} s warm-up, {args.rounds} rounds; {machine}):\n"
     )
     print(
-        "| class | workers × threads | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | RSS MB |"
+        "| class | workers × threads | req/s | p50 ms | p90 ms | p99 ms | worst p99 ms "
+        "| max ms | failed | RSS MB |"
     )
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for r in rows:
+    for (worker_class, workers), rs in runs.items():
+        if not rs:
+            continue
+        med = {
+            key: statistics.median(r[key] for r in rs)
+            for key in ("rps", "p50_ms", "p90_ms", "p99_ms", "rss")
+        }
         print(
-            f"| {r['worker_class']} | {r['workers']} × {r['threads']} | {r['rps']:.0f} | "
-            f"{r['p50_ms']:.0f} | {r['p90_ms']:.0f} | {r['p99_ms']:.0f} | {r['max_ms']:.0f} | "
-            f"{r['requests'] - r['s2xx']} | {r['errors']} | {r['rss']:.0f} |"
+            f"| {worker_class} | {workers} × {rs[0]['threads']} | {med['rps']:.0f} | "
+            f"{med['p50_ms']:.0f} | {med['p90_ms']:.0f} | {med['p99_ms']:.0f} | "
+            f"{max(r['p99_ms'] for r in rs):.0f} | {max(r['max_ms'] for r in rs):.0f} | "
+            f"{sum(mix.failed(r) for r in rs)} | {med['rss']:.0f} |"
         )
+    print(
+        f"\nMedians over {args.rounds} round(s); worst p99 and max over all of them; failed "
+        "counts every non-2xx answer and socket error."
+    )
 
 
 if __name__ == "__main__":
