@@ -54,12 +54,12 @@ def terminate_connections(db: str) -> str:
     """pg_terminate_backend of every connection to the database but this one."""
     row = psql(
         "postgres",
-        "SELECT count(*), count(*) FILTER (WHERE state = 'active'), "
+        "SELECT count(*), count(*) FILTER (WHERE state <> 'idle'), "
         "count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
         f"WHERE datname = '{db}' AND pid <> pg_backend_pid()",
     )
-    total, active, ended = row.split("|")
-    return f"{ended} of {total} connections terminated, {active} of them mid-query"
+    total, busy, ended = row.split("|")
+    return f"{ended} of {total} connections terminated, {busy} of them not idle"
 
 
 def nginx_figures(lines: list[str]) -> dict:
@@ -105,6 +105,12 @@ class Run:
             )
         self.offset += figures["cold_sent"] + 2
         figures.update(nginx_figures(self.stack.log_between(start, self.stack.log_size())))
+        if figures["errors"]:
+            kinds = ("connect", "read", "write", "timeout")
+            events.append("socket errors: " + ", ".join(f"{k} {figures[k]}" for k in kinds))
+        odd = {k: n for k, n in figures["statuses"].items() if k != "200"}
+        if odd:
+            events.append(f"nginx answered {odd} (other than 200)")
         figures.update(name=name, events=events)
         self.phases.append(figures)
         print(
@@ -154,9 +160,13 @@ def report(run: Run, args: argparse.Namespace, db: str) -> str:
         goal("failed requests through the node kill", mix.failed(by_name["node kill"]), 0)
     if "db kill" in by_name:
         p = by_name["db kill"]
-        # Each connection ended mid-query had at most one request in flight.
+        # A connection serves one request at a time: each one ended had at most one in
+        # flight (an idle one may be between two queries of a request, so all count).
         in_flight = sum(
-            int(m.group(1)) for e in p["events"] for m in [re.search(r"(\d+) of them mid", e)] if m
+            int(m.group(1))
+            for e in p["events"]
+            for m in [re.search(r"(\d+) of \d+ connections terminated", e)]
+            if m
         )
         goal("failed requests when connections were terminated", mix.failed(p), in_flight)
     if "redis down" in by_name:

@@ -289,7 +289,8 @@ class Stack:
         config = json.loads(out)
         # The class comes as "<class 'gunicorn.workers.gthread.ThreadWorker'>".
         kind = "gthread" if "gthread" in str(config["worker_class"]) else "sync"
-        return f"{kind}, {config['workers']} workers × {config['threads']} threads each"
+        threads = config["threads"]
+        return f"{kind}, {config['workers']} workers × {threads} thread{'s' if threads > 1 else ''} each"
 
     def node_pid(self, node: int) -> int:
         return int((self.folder / f"web{node}.pid").read_text())
