@@ -9,6 +9,7 @@
 #   deploy/stack.sh status            which of the three answer
 #   deploy/stack.sh start-node N      start node N (1 or 2) again, e.g. after a crash
 #   deploy/stack.sh stop-node N       stop node N gracefully
+#   deploy/stack.sh install           install nginx (Debian's package) when it is missing
 #
 # Settings (environment; defaults in brackets):
 #   STACK_DIR [/tmp/tracker-stack]    pid files, logs, control sockets, nginx's prefix, static
@@ -109,9 +110,12 @@ start_node() {
 }
 
 ensure_nginx() {
-  command -v nginx >/dev/null 2>&1 && return 0
-  say "installing nginx from Debian's packages"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  if ! command -v nginx >/dev/null 2>&1; then
+    say "installing nginx from Debian's packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  fi
+  command -v envsubst >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext-base >/dev/null
 }
 
 render_nginx() {
@@ -132,7 +136,6 @@ start() {
   # to reach the static files.
   chmod 755 "$STACK_DIR"
   ensure_nginx
-  command -v envsubst >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq gettext-base >/dev/null; }
   app_env
   say "collecting static files into $STATIC_ROOT"
   "$PY" manage.py collectstatic --noinput -v0
@@ -185,7 +188,8 @@ case "${1:-}" in
   stop) stop ;;
   status) status ;;
   release) release ;;
+  install) ensure_nginx ;;
   start-node) [[ "${2:-}" =~ ^[12]$ ]] || die "start-node 1|2"; mkdir -p "$STACK_DIR"; start_node "$2" ;;
   stop-node) [[ "${2:-}" =~ ^[12]$ ]] || die "stop-node 1|2"; stop_pid_group "$STACK_DIR/web$2.pid" "node $2" ;;
-  *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,21p' "$0" >&2; exit 2 ;;
 esac

@@ -56,6 +56,10 @@ def test_nginx_proxies_to_both_nodes_and_serves_the_static_files_release_collect
 
 
 def test_the_rendered_compose_config_is_one_nginx_accepts(services, tmp_path):
+    installed = subprocess.run(
+        ["bash", str(BASE / "deploy" / "stack.sh"), "install"], capture_output=True, text=True
+    )
+    assert installed.returncode == 0, installed.stderr  # nginx, from Debian's packages
     env = dict(services["nginx"]["environment"])
     # The service names resolve inside compose only; the rest is rendered as compose does.
     env.update(WEB1="127.0.0.1:1", WEB2="127.0.0.1:2", NGINX_RUN=str(tmp_path))
