@@ -91,8 +91,23 @@ class Run:
         self.phases: list[dict] = []
         self.workers = stack.workers()
 
+    def node_logs(self) -> dict[Path, int]:
+        return {path: path.stat().st_size for path in self.stack.folder.glob("web?.log")}
+
+    def exceptions_since(self, sizes: dict[Path, int]) -> dict[str, int]:
+        """The exceptions the nodes logged (last line of each traceback) since `sizes`."""
+        found: dict[str, int] = {}
+        for path in self.stack.folder.glob("web?.log"):
+            with path.open("rb") as log:
+                log.seek(sizes.get(path, 0))
+                text = log.read().decode(errors="replace")
+            for match in re.finditer(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout)):", text, re.M):
+                found[match.group(1)] = found.get(match.group(1), 0) + 1
+        return found
+
     def phase(self, name: str, seconds: int, actions: list | None = None) -> dict:
         print(f"  {name}: {seconds} s ...", flush=True)
+        logs = self.node_logs()
         start = self.stack.log_size()
         with at_times(actions or []) as events:
             figures = mix.run(
@@ -108,6 +123,8 @@ class Run:
         if figures["errors"]:
             kinds = ("connect", "read", "write", "timeout")
             events.append("socket errors: " + ", ".join(f"{k} {figures[k]}" for k in kinds))
+        if raised := self.exceptions_since(logs):
+            events.append(f"the nodes logged {raised}")
         odd = {k: n for k, n in figures["statuses"].items() if k != "200"}
         if odd:
             events.append(f"nginx answered {odd} (other than 200)")

@@ -152,3 +152,12 @@ def check(base: str, the_mix: Mix, cold_sample: int = 60) -> list[str]:
         if status != 200:
             bad.append(f"{status} {path}")
     return bad
+
+
+def warm(base: str, the_mix: Mix) -> None:
+    """Every distinct hot path asked once, so each setting or phase starts with the same
+    pages cached (a timed warm-up alone leaves a slow server's cache part-filled)."""
+    from servers import status_of
+
+    for path in sorted(set(the_mix.hot.read_text().split())):
+        status_of(base + path, timeout=60)

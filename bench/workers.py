@@ -6,9 +6,9 @@
 
 One gunicorn node (config/gunicorn.py) serves a database of generated proposals with its
 own Redis, on loopback; for each setting (sync and gthread, 2 to 5 workers) the cache is
-emptied, the hot pages are warmed, and wrk sends the 64-connection mix with 15% uncached
-requests (bench/mix.py). It prints the Markdown table config/gunicorn.py's comment and
-docs/reliability.md quote. Every server it starts is stopped at the end, even on failure.
+emptied, every hot page is asked once and the hot mix runs for a warm-up, then wrk sends
+the 64-connection mix with 15% uncached requests (bench/mix.py). It prints the Markdown
+table config/gunicorn.py's comment and docs/reliability.md quote. Every server it starts is stopped at the end, even on failure.
 """
 
 from __future__ import annotations
@@ -91,6 +91,7 @@ def main() -> None:
                     if not checked and (bad := mix.check(base, the_mix)):
                         sys.exit("These paths of the mix do not answer 200:\n" + "\n".join(bad))
                     checked = True
+                    mix.warm(base, the_mix)
                     mix.run(base, the_mix, args.warm, args.connections, cold_share=0)
                     r = mix.run(
                         base, the_mix, args.seconds, args.connections, args.cold_share, offset
