@@ -138,6 +138,26 @@ def main() -> None:
         f"\nMedians over {args.rounds} round(s); worst p99 and max over all of them; failed "
         "counts every non-2xx answer and socket error."
     )
+    print("\n" + choice(runs))
+
+
+def choice(runs: dict[tuple[str, int], list[dict]]) -> str:
+    """The rule the default follows: no failures; the lowest median p99, where settings
+    within 10% of it count as equal and the higher median rate wins; then fewer workers."""
+    rows = [
+        (statistics.median(r["p99_ms"] for r in rs), statistics.median(r["rps"] for r in rs), key)
+        for key, rs in runs.items()
+        if rs and not any(mix.failed(r) for r in rs)
+    ]
+    if not rows:
+        return "No setting served the mix without failures."
+    best_p99 = min(p99 for p99, _, _ in rows)
+    near = [row for row in rows if row[0] <= best_p99 * 1.1]
+    p99, rps, (worker_class, workers) = max(near, key=lambda row: (row[1], -row[2][1]))
+    return (
+        f"Chosen by the rule (lowest median p99, within 10% the higher rate, then fewer "
+        f"workers): {worker_class}, {workers} workers (p99 {p99:.0f} ms, {rps:.0f} req/s)."
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,23 @@ _host = os.environ.get("HOST", "0.0.0.0")  # noqa: S104 (the container's own int
 _port = os.environ.get("PORT", "8000")
 bind = f"{_host}:{_port}"
 
-# Workers chosen by measurement: see WORKER_FIGURES below and docs/reliability.md.
+# Workers chosen by measurement (bench/workers.py; docs/reliability.md, "Workers"): one node,
+# 100k generated proposals, wrk at 64 connections with 15% uncached requests, 3 rounds of
+# 20 s in alternating order, medians (short runs on a shared 2-core machine, load 7.5-12.8):
+#
+#   class    workers x threads  req/s  p50 ms  p99 ms  worst p99 ms
+#   sync     2 x 1                 62     946    1918          2747
+#   sync     3 x 1                 46    1332    2176          2664
+#   gthread  2 x 4                 63     971    2445          4142
+#   gthread  3 x 4                 47    1184    3436          4962
+#
+# and in an earlier pair of rounds 4 and 5 workers of either class were slower still (p99
+# 9-16 s). With both cores busy, a node gains nothing from more processes than cores, and
+# threads share one interpreter lock: a fast cached page waits behind a slow uncached one
+# inside the worker instead of in the queue, which lengthens the tail (p99) at the same
+# rate. So: 2 sync workers, the setting with the lowest p99 (the rule workers.py prints).
+# The integrator reruns the figures on a quiet machine, where idle waits on PostgreSQL may
+# favour a third worker; change the two defaults here (and tests/deploy) if it says so.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))

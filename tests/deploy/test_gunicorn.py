@@ -127,3 +127,26 @@ def test_an_explicit_control_socket_is_used(tmp_path):
         assert _ctl(str(path), "show stats")["pid"] == server.pid
     finally:
         _stop(server)
+
+
+def test_the_defaults_are_the_measured_workers(tmp_path):
+    """config/gunicorn.py's comment gives the measurement (bench/workers.py): 2 sync
+    workers, one thread each, a 30 s timeout, when the environment says nothing."""
+    log = tmp_path / "node.log"
+    port = _free_port()
+    env = _env(tmp_path, port)
+    del env["WEB_CONCURRENCY"]  # the default, not the tests' one worker
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
+        cwd=BASE,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        config = _ctl(_socket_of(log), "show config")
+        assert "sync" in str(config["worker_class"]).lower()
+        assert (config["workers"], config["threads"], config["timeout"]) == (2, 1, 30)
+        assert config["control_socket"].endswith(f"gunicorn-127.0.0.1-{port}.ctl")
+    finally:
+        _stop(server)
