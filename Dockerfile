@@ -16,7 +16,8 @@ WORKDIR /app
 # gettext compiles the interface's translations (.po -> .mo) at build time.
 RUN apt-get update && apt-get install -y --no-install-recommends gettext \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --create-home --uid 10001 tracker
+    && useradd --create-home --uid 10001 tracker \
+    && mkdir -p /srv/static && chown tracker /srv/static
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 COPY --from=assets /build/node_modules ./node_modules
@@ -27,5 +28,6 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_DEBUG=0 python manage.py collect
     && DJANGO_SECRET_KEY=compilemessages-only DJANGO_DEBUG=0 python manage.py compilemessages --ignore=node_modules
 USER tracker
 EXPOSE 8000
-# Migrations run at release (see compose.yaml's `release` service), not at boot.
+# Migrations run at release (see compose.yaml's `release` service), not at boot; the
+# release also collects static files into /srv/static, a volume nginx serves.
 CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
