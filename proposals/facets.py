@@ -31,7 +31,9 @@ TRENDCOUNT_COLUMNS = {"session_id": "year"}
 @dataclass
 class FacetOption:
     value: str
-    label: Any  # a name from the data, or a choice's lazy label
+    # A name from the data (with its Chinese twin, shown by the `localized` tag), or a
+    # choice's lazy label: facets are cached in no language.
+    label: Any
     count: int
     selected: bool
     label_zh: str = ""
@@ -204,7 +206,7 @@ def _topic_facet(filterset: ProposalFilter, from_aggregates: bool) -> list[Facet
     options = []
     for root in topic_tree().roots:
         children = [
-            FacetOption(c.slug, c.name, counts.get(("topic", c.id), 0), c.slug in chosen)
+            FacetOption(c.slug, c.name, counts.get(("topic", c.id), 0), c.slug in chosen, c.name_zh)
             for c in root.children
         ]
         options.append(
@@ -213,6 +215,7 @@ def _topic_facet(filterset: ProposalFilter, from_aggregates: bool) -> list[Facet
                 root.name,
                 counts.get(("group", root.id), 0),
                 root.slug in chosen,
+                root.name_zh,
                 children=[c for c in children if c.count or c.selected],
             )
         )

@@ -22,6 +22,7 @@ from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
+from core.languages import localized_text
 from delegates.models import Body, Company, Delegate
 from topics.tree import TopicNode, topic_tree
 
@@ -300,7 +301,7 @@ PARAMS: tuple[Param, ...] = (
         gettext_lazy("Topic"),
         TopicsField,
         apply="in_topics",
-        chip=lambda t: t.name,
+        chip=lambda t: localized_text(t, "name"),
         multi=True,
         facet="topic",
         counts="on_topics",
@@ -312,7 +313,7 @@ PARAMS: tuple[Param, ...] = (
         gettext_lazy("Delegate"),
         RecordField,
         apply="by_delegate",
-        chip=lambda d: d.name,
+        chip=lambda d: localized_text(d, "name"),
         facet="people",
         resolve=_resolver(Delegate, "delegate"),
         in_trends=True,
@@ -322,7 +323,7 @@ PARAMS: tuple[Param, ...] = (
         gettext_lazy("Company (role held that year)"),
         RecordField,
         apply="at_company",
-        chip=lambda c: c.name,
+        chip=lambda c: localized_text(c, "name"),
         facet="people",
         resolve=_resolver(Company, "company"),
         in_trends=True,

@@ -174,7 +174,7 @@ class ProposalQuerySet(PublicQuerySet):
     # --- what each page needs, in a fixed number of queries ------------------------
     def with_role(self) -> ProposalQuerySet:
         """The delegate's company and role in the proposal's year, as annotations
-        (`role`, `company_name`, `company_slug`), so no page looks them up per row."""
+        (`role`, `company_name`, `company_name_zh`, `company_slug`), so no page looks them up per row."""
         held = (
             Affiliation.objects.held_in(OuterRef("session_id"))
             .filter(delegate=OuterRef("delegate_id"))
@@ -183,16 +183,19 @@ class ProposalQuerySet(PublicQuerySet):
         return self.annotate(
             role=Subquery(held.values("role")[:1]),
             company_name=Subquery(held.values("company__name")[:1]),
+            company_name_zh=Subquery(held.values("company__name_zh")[:1]),
             company_slug=Subquery(held.values("company__slug")[:1]),
         )
 
     def for_list(self) -> ProposalQuerySet:
         """Everything a row in a list shows: two queries, whatever the page size."""
-        topics = Prefetch("topics", queryset=Topic.objects.only("name", "slug", "parent_id"))
+        topics = Prefetch(
+            "topics", queryset=Topic.objects.only("name", "name_zh", "slug", "parent_id")
+        )
         return (
             self.select_related("delegate")
             .only(
-                "pk", "session_id", "body", "title", "status",
+                "pk", "session_id", "body", "title", "title_zh", "status",
                 "delegate__name", "delegate__name_zh", "delegate__slug",
             )
             .prefetch_related(topics)

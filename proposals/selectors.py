@@ -72,7 +72,15 @@ def related_proposals(proposal: Proposal, limit: int = 12) -> dict[str, list[Pro
         .annotate(shares_topic=shares_topic)
         .select_related("delegate")
         .only(
-            "pk", "title", "session_id", "body", "delegate__name", "delegate__slug", "delegate_id"
+            "pk",
+            "title",
+            "title_zh",
+            "session_id",
+            "body",
+            "delegate__name",
+            "delegate__name_zh",
+            "delegate__slug",
+            "delegate_id",
         )
         .order_by("-session_id", "title")
     )

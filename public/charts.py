@@ -11,9 +11,11 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
+from core.languages import localized_text
 from delegates.models import Body
 from stats.params import TrendParams
 from stats.shaping import Trend
+from topics.tree import topic_tree
 
 # Point shapes per series, so that colour is not the only way to tell lines apart;
 # static/js/trend-chart.js uses the same list in the same order.
@@ -54,6 +56,26 @@ def _cell(value: int | float | None, measure: str) -> str:
     return f"{value * 100:.1f}%" if measure == "share" else str(value)
 
 
+def _names(slug: str, name: str, parent: str) -> dict[str, str]:
+    """A topic's names in both languages, from the cached tree: trends are cached in no
+    language, and the page words them in the reader's."""
+    node = topic_tree().by_slug.get(slug)
+    return {
+        "name": name,
+        "name_zh": node.name_zh if node else "",
+        "parent": parent,
+        "parent_zh": node.parent_name_zh if node and parent else "",
+    }
+
+
+def _payload(trend: Trend) -> dict[str, Any]:
+    """The chart's JSON for json_script, its topic names in the reader's language."""
+    payload = trend.payload()
+    for series in payload["series"]:
+        series["name"] = localized_text(_names(series["topic"], series["name"], ""), "name")
+    return payload
+
+
 def chart_context(trend: Trend, *, id: str, title: str, kind: str = "line") -> dict[str, Any]:
     """What templates/includes/chart.html draws: the JSON payload (for json_script),
     the data table, and the CSV, JSON, explorer and proposal-list links. No queries.
@@ -77,8 +99,7 @@ def chart_context(trend: Trend, *, id: str, title: str, kind: str = "line") -> d
         rows.append(
             {
                 "topic": s.topic,
-                "name": s.name,
-                "parent": s.parent,
+                **_names(s.topic, s.name, s.parent),
                 "color": s.color,
                 "marker": MARKERS[len(rows) % len(MARKERS)],
                 "cells": cells,
@@ -91,7 +112,7 @@ def chart_context(trend: Trend, *, id: str, title: str, kind: str = "line") -> d
         "title": title,
         "kind": "bar" if len(trend.years) == 1 else kind,
         "measure": measure,
-        "data": trend.payload(),
+        "data": _payload(trend),
         "years": trend.years,
         "totals": [_cell(total, "count") for total in trend.totals],
         "rows": rows,
@@ -151,7 +172,14 @@ def movers_context(movers: dict[str, Any] | None) -> dict[str, Any] | None:
     return {
         **movers,
         **{
-            side: [{**row, "href": list_url(topic=row["topic"], year=year)} for row in movers[side]]
+            side: [
+                {
+                    **row,
+                    **_names(row["topic"], row["name"], row["parent"]),
+                    "href": list_url(topic=row["topic"], year=year),
+                }
+                for row in movers[side]
+            ]
             for side in ("rose", "fell")
         },
     }

@@ -9,8 +9,12 @@ from django import template
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import translate_url
+from django.utils import formats
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
+
+from core import languages
+from core.languages import in_language
 
 register = template.Library()
 
@@ -77,41 +81,55 @@ def language_versions(context: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _in_language(obj: Any, field: str) -> tuple[str, str]:
-    """(text, its language) of `obj.<field>` for the reader: the Chinese field
-    (`<field>_zh`) on a Chinese page when it is filled, else the English, else the
-    Chinese. Works on models, TopicNodes and dicts."""
-
-    def get(name: str) -> str:
-        value = obj.get(name, "") if isinstance(obj, dict) else getattr(obj, name, "")
-        return value or ""
-
-    english, chinese = get(field), get(f"{field}_zh")
-    if get_language() == "zh-hans" and chinese:
-        return chinese, "zh-hans"
-    if english:
-        return english, "en"
-    return chinese, "zh-hans"
-
-
 @register.simple_tag
 def localized(obj: Any, field: str) -> str:
     """`obj.<field>` in the reader's language. Text in the other language (no
-    translation yet) is marked with its language and, on a Chinese page, said to be
-    English, so a reader knows why it is not in Chinese."""
-    text, language = _in_language(obj, field)
+    translation yet) is marked with its language and a small badge naming it
+    ("English" or "中文", each in its own language), so a reader knows why."""
+    text, language = in_language(obj, field)
     if language == get_language() or not text:
         return text
     if language == "en":
         return format_html(
-            '<span lang="en">{}</span> <span class="in-english">{}</span>',
-            text,
-            gettext("(in English)"),
+            '<span lang="en">{}</span> <span class="lang-badge" lang="en">English</span>', text
         )
-    return format_html('<span lang="zh-Hans">{}</span>', text)
+    return format_html(
+        '<span lang="zh-Hans">{}</span> <span class="lang-badge" lang="zh-Hans">中文</span>', text
+    )
+
+
+@register.simple_tag
+def other_name(obj: Any, field: str) -> str:
+    """The name in the language not shown, after the shown one (" <span>雷军</span>"
+    beside "Lei Jun"), or nothing when there is none: people and companies are known
+    by both."""
+    shown, language = in_language(obj, field)
+    name = f"{field}_zh" if language == "en" else field
+    other = str((obj.get(name) if isinstance(obj, dict) else getattr(obj, name, "")) or "")
+    if not other or other == shown:
+        return ""
+    code = "en" if language != "en" else "zh-Hans"
+    return format_html(' <span lang="{}">{}</span>', code, other)
 
 
 @register.filter
 def localized_text(obj: Any, field: str) -> str:
     """`obj.<field>` in the reader's language as plain text (for <title> and attributes)."""
-    return _in_language(obj, field)[0]
+    return languages.localized_text(obj, field)
+
+
+@register.filter
+def number(value: Any) -> str:
+    """A count with the reader's language's digit grouping (1,234 in English)."""
+    if value is None or value == "":
+        return ""
+    return formats.number_format(value, force_grouping=True)
+
+
+@register.filter
+def both_names(obj: Any, field: str = "name") -> str:
+    """A name in the reader's language, then in the other when known, as plain text
+    ("Pony Ma 马化腾", on a Chinese page "马化腾 Pony Ma"): for <title>."""
+    shown, language = in_language(obj, field)
+    other = getattr(obj, f"{field}_zh" if language == "en" else field, "") or ""
+    return f"{shown} {other}" if other and other != shown else shown

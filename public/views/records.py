@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from core.cache import cache_public_page
 from core.errors import BadRequest, page_400
+from core.languages import localized_text
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
 from proposals import selectors
 from proposals.facets import cached_facet_counts
@@ -74,7 +75,8 @@ def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "trend_chart": charts.chart_context(
                 trends.topic_trend(TrendParams(delegate=delegate.slug)),
                 id="delegate-trend",
-                title=gettext("%(name)s's topics by year") % {"name": delegate.name},
+                title=gettext("%(name)s's topics by year")
+                % {"name": localized_text(delegate, "name")},
             ),
         },
     )
@@ -118,7 +120,8 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "trend_chart": charts.chart_context(
                 trends.topic_trend(TrendParams(company=company.slug)),
                 id="company-trend",
-                title=gettext("Topics of %(name)s's people by year") % {"name": company.name},
+                title=gettext("Topics of %(name)s's people by year")
+                % {"name": localized_text(company, "name")},
             ),
         },
     )
@@ -149,7 +152,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     chart = charts.chart_context(
         trends.topic_trend(TrendParams(topics=tuple(shown))),
         id="topic-trend",
-        title=gettext("%(name)s by year") % {"name": topic.name},
+        title=gettext("%(name)s by year") % {"name": localized_text(topic, "name")},
     )
     return render(
         request,

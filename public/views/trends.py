@@ -58,7 +58,7 @@ def trends_explorer(request: HttpRequest) -> HttpResponse:
             "invalid": {p.field for p in problems},
             "roots": tree.roots,
             "selected": selected,
-            "chosen": [tree.by_slug[s].name for s in selected if s in tree.by_slug],
+            "chosen": [tree.by_slug[s] for s in selected if s in tree.by_slug],
             "definitions": charts.DEFINITIONS,
         },
         status=400 if problems else 200,

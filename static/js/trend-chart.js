@@ -9,8 +9,14 @@ const REDUCED_MOTION = window.matchMedia("(prefers-reduced-motion: reduce)").mat
 
 const percent = (value) => `${(value * 100).toFixed(1)}%`;
 
-function formatValue(value, measure) {
-  if (value === null || value === undefined) return "no proposals";
+// The words come from the figure's data-t-* attributes (templates/includes/chart_strings.html),
+// so they are in the page's language; the English here is only a fallback.
+function say(figure, key, fallback) {
+  return figure.dataset[key] || fallback;
+}
+
+function formatValue(value, measure, figure) {
+  if (value === null || value === undefined) return say(figure, "tNoValue", "no proposals");
   return measure === "share" ? percent(value) : String(value);
 }
 
@@ -127,7 +133,7 @@ function draw(figure, data) {
       callbacks: {
         label(item) {
           const name = kind === "bar" ? item.label : item.dataset.label;
-          return `${name}: ${formatValue(item.raw, data.measure)}`;
+          return `${name}: ${formatValue(item.raw, data.measure, figure)}`;
         },
       },
     },
@@ -147,16 +153,19 @@ function buildTable(figure, data) {
   const holder = figure.querySelector("[data-table]");
   if (!holder) return;
   if (data.years.length === 0) {
-    holder.replaceChildren(cell("p", "No proposals in this selection.", { class: "empty" }));
+    holder.replaceChildren(cell("p", say(figure, "tEmpty", "No proposals in this selection."), { class: "empty" }));
     return;
   }
   const table = document.createElement("table");
   table.className = "trend-table";
   const title = figure.querySelector("figcaption")?.textContent ?? "";
-  const measureNote = data.measure === "share" ? " (share of all proposals that year)" : " (proposals)";
+  const measureNote =
+    data.measure === "share"
+      ? say(figure, "tShareNote", " (share of all proposals that year)")
+      : say(figure, "tCountNote", " (proposals)");
   table.append(cell("caption", title + measureNote));
   const head = table.createTHead().insertRow();
-  head.append(cell("th", "Topic", { scope: "col" }));
+  head.append(cell("th", say(figure, "tTopic", "Topic"), { scope: "col" }));
   for (const year of data.years) head.append(cell("th", String(year), { scope: "col" }));
   const body = table.createTBody();
   for (const series of data.series) {
@@ -166,13 +175,13 @@ function buildTable(figure, data) {
       const td = row.insertCell();
       if (value === null) {
         td.append(cell("span", "–", { "aria-hidden": "true" }));
-        td.append(cell("span", "no proposals this year", { class: "visually-hidden" }));
+        td.append(cell("span", say(figure, "tGap", "no proposals this year"), { class: "visually-hidden" }));
       } else if (value > 0) {
-        const link = cell("a", formatValue(value, data.measure));
+        const link = cell("a", formatValue(value, data.measure, figure));
         link.href = listHref(figure, series.topic, data.years[index]);
         td.append(link);
       } else {
-        td.textContent = formatValue(value, data.measure);
+        td.textContent = formatValue(value, data.measure, figure);
       }
     });
   }
@@ -202,18 +211,21 @@ async function fetchAndDraw(figure) {
   try {
     response = await fetch(figure.dataset.src, { headers: { Accept: "application/json" } });
   } catch (error) {
-    replaceChart(figure, "The chart could not be loaded; the CSV link below may still work.");
+    replaceChart(
+      figure,
+      say(figure, "tLoadFailed", "The chart could not be loaded; the CSV link below may still work."),
+    );
     console.error("trend chart", figure.id, error);
     return;
   }
   if (!response.ok) {
-    replaceChart(figure, `This chart cannot be drawn: ${await problemsOf(response)}`);
+    replaceChart(figure, `${say(figure, "tCannotDraw", "This chart cannot be drawn:")} ${await problemsOf(response)}`);
     return;
   }
   const data = await response.json();
   buildTable(figure, data);
   if (data.years.length === 0) {
-    replaceChart(figure, "No proposals in this selection, so nothing to draw.");
+    replaceChart(figure, say(figure, "tNothing", "No proposals in this selection, so nothing to draw."));
     return;
   }
   draw(figure, data);
