@@ -57,7 +57,7 @@ class AffiliationAdmin(TrackedAdmin):
 @admin.register(AnnualSession)
 class AnnualSessionAdmin(TrackedAdmin):
     list_display = ["year", "npc_session", "cppcc_session", "opens_on", "closes_on"]
-    search_fields = ["year", "npc_session", "cppcc_session"]
+    search_fields = ["year", "npc_session", "cppcc_session", "npc_session_zh", "cppcc_session_zh"]
 
 
 @admin.register(Seat)

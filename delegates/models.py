@@ -61,12 +61,12 @@ class AnnualSessionQuerySet(PublicQuerySet):
 
 class Company(models.Model):
     name = models.CharField(max_length=200, unique=True)
-    name_zh = models.CharField("Chinese name", max_length=100, blank=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True)
     slug = models.SlugField(max_length=200, unique=True)
     sector = models.CharField(max_length=100, blank=True, db_index=True)
     website = models.URLField(blank=True)
     is_generated = models.BooleanField(
-        default=False, editable=False, help_text="Generated demo data, not a real record."
+        default=False, editable=False, help_text=_("Generated demo data, not a real record.")
     )
 
     objects = CompanyQuerySet.as_manager()
@@ -74,7 +74,7 @@ class Company(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "companies"
+        verbose_name_plural = _("companies")
 
     def __str__(self) -> str:
         return self.name
@@ -85,14 +85,14 @@ class Delegate(models.Model):
     other_names = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Other English or pinyin forms, separated by semicolons (e.g. Ma Huateng).",
+        help_text=_("Other English or pinyin forms, separated by semicolons (e.g. Ma Huateng)."),
     )
-    name_zh = models.CharField("Chinese name", max_length=100, blank=True, db_index=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True, db_index=True)
     slug = models.SlugField(max_length=200, unique=True)
-    bio = models.TextField("short bio", blank=True)
+    bio = models.TextField(_("short bio"), blank=True)
     companies = models.ManyToManyField(Company, through="Affiliation", related_name="delegates")
     is_generated = models.BooleanField(
-        default=False, editable=False, help_text="Generated demo data, not a real record."
+        default=False, editable=False, help_text=_("Generated demo data, not a real record.")
     )
 
     objects = DelegateQuerySet.as_manager()
@@ -124,10 +124,10 @@ class Affiliation(models.Model):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="affiliations")
     role = models.CharField(max_length=200, blank=True)
     start_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="First year a source attests this role."
+        null=True, blank=True, help_text=_("First year a source attests this role.")
     )
     end_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Last year a source attests this role; empty if open."
+        null=True, blank=True, help_text=_("Last year a source attests this role; empty if open.")
     )
 
     objects = AffiliationQuerySet.as_manager()
@@ -141,7 +141,7 @@ class Affiliation(models.Model):
                 | Q(end_year__isnull=True)
                 | Q(start_year__lte=F("end_year")),
                 name="affiliation_years_in_order",
-                violation_error_message="The end year cannot come before the start year.",
+                violation_error_message=_("The end year cannot come before the start year."),
             ),
             models.UniqueConstraint(
                 fields=["delegate", "company", "role", "start_year"],
@@ -162,33 +162,33 @@ class AnnualSession(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     npc_session = models.CharField(
-        "NPC session", max_length=100, blank=True, help_text="e.g. 13th NPC, 5th session"
+        _("NPC session"), max_length=100, blank=True, help_text=_("e.g. 13th NPC, 5th session")
     )
     cppcc_session = models.CharField(
-        "CPPCC session", max_length=100, blank=True, help_text="e.g. 13th CPPCC, 5th session"
+        _("CPPCC session"), max_length=100, blank=True, help_text=_("e.g. 13th CPPCC, 5th session")
     )
     npc_session_zh = models.CharField(
-        "NPC session (Chinese)",
+        _("NPC session (Chinese)"),
         max_length=100,
         blank=True,
         db_default="",
-        help_text="e.g. 第十四届全国人民代表大会第三次会议",
+        help_text=_("e.g. 第十四届全国人民代表大会第三次会议"),
     )
     cppcc_session_zh = models.CharField(
-        "CPPCC session (Chinese)",
+        _("CPPCC session (Chinese)"),
         max_length=100,
         blank=True,
         db_default="",
-        help_text="e.g. 中国人民政治协商会议第十四届全国委员会第三次会议",
+        help_text=_("e.g. 中国人民政治协商会议第十四届全国委员会第三次会议"),
     )
     opens_on = models.DateField(
-        null=True, blank=True, help_text="First plenary day of either body."
+        null=True, blank=True, help_text=_("First plenary day of either body.")
     )
     closes_on = models.DateField(
-        null=True, blank=True, help_text="Last plenary day of either body."
+        null=True, blank=True, help_text=_("Last plenary day of either body.")
     )
     is_generated = models.BooleanField(
-        default=False, editable=False, help_text="Generated demo data, not a real record."
+        default=False, editable=False, help_text=_("Generated demo data, not a real record.")
     )
 
     objects = AnnualSessionQuerySet.as_manager()
@@ -196,7 +196,7 @@ class AnnualSession(models.Model):
 
     class Meta:
         ordering = ["-year"]
-        verbose_name = "session"
+        verbose_name = _("session")
         constraints = [
             models.CheckConstraint(
                 condition=Q(year__gte=1949) & Q(year__lte=2100), name="session_year_plausible"
@@ -206,7 +206,7 @@ class AnnualSession(models.Model):
                 | Q(closes_on__isnull=True)
                 | Q(opens_on__lte=F("closes_on")),
                 name="session_dates_in_order",
-                violation_error_message="The closing date cannot come before the opening date.",
+                violation_error_message=_("The closing date cannot come before the opening date."),
             ),
         ]
 
@@ -219,13 +219,13 @@ class Seat(models.Model):
     session = models.ForeignKey(AnnualSession, on_delete=models.PROTECT, related_name="seats")
     body = models.CharField(max_length=5, choices=Body.choices)
     delegation = models.CharField(
-        "delegation or sector",
+        _("delegation or sector"),
         max_length=200,
         blank=True,
-        help_text="NPC: the electing delegation (e.g. Guangdong). CPPCC: the sector.",
+        help_text=_("NPC: the electing delegation (e.g. Guangdong). CPPCC: the sector."),
     )
     citation = models.CharField(
-        max_length=500, blank=True, help_text="Where this membership is reported."
+        max_length=500, blank=True, help_text=_("Where this membership is reported.")
     )
 
     history = HistoricalRecords()

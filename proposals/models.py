@@ -29,20 +29,26 @@ class Status(models.TextChoices):
 class Source(models.Model):
     """A page that reports a fact. One row per URL, shared by every record it cites."""
 
-    url = models.URLField("URL", max_length=500, unique=True)
+    url = models.URLField(_("URL"), max_length=500, unique=True)
     title = models.CharField(max_length=300, blank=True)
     publisher = models.CharField(
-        max_length=200, blank=True, help_text="The outlet; “Outlet via domain” for a repost."
+        max_length=200, blank=True, help_text=_("The outlet; “Outlet via domain” for a repost.")
     )
-    published_on = models.DateField("date", null=True, blank=True)
+    published_on = models.DateField(_("date"), null=True, blank=True)
     delegates = models.ManyToManyField(
-        Delegate, blank=True, related_name="sources", help_text="Delegates this page is cited for."
+        Delegate,
+        blank=True,
+        related_name="sources",
+        help_text=_("Delegates this page is cited for."),
     )
     companies = models.ManyToManyField(
-        Company, blank=True, related_name="sources", help_text="Companies this page is cited for."
+        Company,
+        blank=True,
+        related_name="sources",
+        help_text=_("Companies this page is cited for."),
     )
     is_generated = models.BooleanField(
-        default=False, editable=False, help_text="Generated demo data, not a real record."
+        default=False, editable=False, help_text=_("Generated demo data, not a real record.")
     )
 
     objects = SourceQuerySet.as_manager()
@@ -60,22 +66,22 @@ class Proposal(models.Model):
     session = models.ForeignKey(AnnualSession, on_delete=models.PROTECT, related_name="proposals")
     delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="proposals")
     body = models.CharField(max_length=5, choices=Body.choices)
-    title = models.CharField(max_length=300, help_text="In our own words.")
+    title = models.CharField(max_length=300, help_text=_("In our own words."))
     summary = models.TextField(
-        blank=True, help_text="In our own words; the facts are the sources'."
+        blank=True, help_text=_("In our own words; the facts are the sources'.")
     )
     title_zh = models.CharField(
-        "Chinese title",
+        _("Chinese title"),
         max_length=300,
         blank=True,
         db_default="",
-        help_text="In our own words, in Chinese.",
+        help_text=_("In our own words, in Chinese."),
     )
     summary_zh = models.TextField(
-        "Chinese summary",
+        _("Chinese summary"),
         blank=True,
         db_default="",
-        help_text="Only where it can be written faithfully from the English summary.",
+        help_text=_("Only where it can be written faithfully from the English summary."),
     )
     topics = models.ManyToManyField(Topic, through="ProposalTopic", related_name="proposals")
     sources = models.ManyToManyField(Source, related_name="proposals")
@@ -85,7 +91,7 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     is_generated = models.BooleanField(
-        default=False, editable=False, help_text="Generated demo data, not a real record."
+        default=False, editable=False, help_text=_("Generated demo data, not a real record.")
     )
     # Maintained by a PostgreSQL trigger from title and summary (see migration 0005);
     # always empty on SQLite, where search falls back to substring matching.
@@ -103,8 +109,9 @@ class Proposal(models.Model):
             models.UniqueConstraint(
                 fields=["session", "delegate", "title"],
                 name="proposal_unique_title_per_delegate_and_session",
-                violation_error_message="This delegate already has a proposal with this title "
-                "in this session.",
+                violation_error_message=_(
+                    "This delegate already has a proposal with this title in this session."
+                ),
             ),
             models.CheckConstraint(condition=Q(body__in=Body.values), name="proposal_body_valid"),
             models.CheckConstraint(condition=~Q(title=""), name="proposal_title_not_empty"),
@@ -164,7 +171,7 @@ class ProposalTopic(models.Model):
 
     class Meta:
         # Not "topic": the admin lists this beside the Topic model itself.
-        verbose_name = "topic tag"
+        verbose_name = _("topic tag")
         constraints = [
             models.UniqueConstraint(fields=["proposal", "topic"], name="proposal_topic_unique"),
         ]

@@ -26,10 +26,10 @@ class LevelFilter(admin.SimpleListFilter):
 
 @admin.register(Topic)
 class TopicAdmin(TrackedAdmin):
-    list_display = ["name", "slug", "parent", "color"]
+    list_display = ["name", "name_zh", "slug", "parent", "color"]
     list_filter = [LevelFilter]
     list_select_related = ["parent"]
-    search_fields = ["name", "slug", "description"]
+    search_fields = ["name", "name_zh", "slug", "description"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["parent__name", "name"]

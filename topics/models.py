@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.querysets import PublicQuerySet
@@ -24,7 +25,7 @@ class TopicQuerySet(PublicQuerySet):
 
 class Topic(models.Model):
     name = models.CharField(max_length=100, unique=True)
-    name_zh = models.CharField("Chinese name", max_length=100, blank=True, db_default="")
+    name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True, db_default="")
     # The slug is part of every shared URL and of the import format: it never changes.
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
@@ -35,16 +36,16 @@ class Topic(models.Model):
         blank=True,
         related_name="children",
         limit_choices_to={"parent__isnull": True},
-        help_text="Leave empty for a top-level topic. The tree has two levels.",
+        help_text=_("Leave empty for a top-level topic. The tree has two levels."),
     )
     color = models.CharField(
         max_length=7,
         default="#4e79a7",
         validators=[color_validator],
-        help_text="Colour used for this topic on every chart.",
+        help_text=_("Colour used for this topic on every chart."),
     )
     is_generated = models.BooleanField(
-        default=False, editable=False, help_text="Generated demo data, not a real record."
+        default=False, editable=False, help_text=_("Generated demo data, not a real record.")
     )
 
     objects = TopicQuerySet.as_manager()

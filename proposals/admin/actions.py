@@ -15,6 +15,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from delegates.models import AnnualSession, Seat
 from topics.models import Topic
@@ -31,16 +32,19 @@ BULK_BATCH = 2000
 
 class TopicChoiceForm(forms.Form):
     topic = forms.ModelChoiceField(
-        queryset=Topic.objects.select_related("parent").order_by("parent__name", "name")
+        queryset=Topic.objects.select_related("parent").order_by("parent__name", "name"),
+        label=gettext_lazy("Topic"),
     )
 
 
 class StatusChoiceForm(forms.Form):
-    status = forms.ChoiceField(choices=Status.choices)
+    status = forms.ChoiceField(choices=Status.choices, label=gettext_lazy("Status"))
 
 
 class SessionChoiceForm(forms.Form):
-    session = forms.ModelChoiceField(queryset=AnnualSession.objects.all(), label="Year")
+    session = forms.ModelChoiceField(
+        queryset=AnnualSession.objects.all(), label=gettext_lazy("Year")
+    )
 
 
 def _batches(queryset: QuerySet[Proposal]) -> Iterator[list[int]]:
@@ -107,7 +111,9 @@ class BulkActions:
         }
         return TemplateResponse(request, "admin/proposals/proposal/bulk_action.html", context)
 
-    @admin.action(description="Add a topic to the selected proposals", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Add a topic to the selected proposals"), permissions=["change"]
+    )
     def add_topic(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> Any:
         def apply(data: dict) -> None:
             topic = data["topic"]
@@ -127,12 +133,23 @@ class BulkActions:
                     todo, [], lambda p: None, user=request.user, reason=f"Added topic {topic.slug}"
                 )
             had = queryset.count() - added
-            note = f"; {had} already had it" if had else ""
-            self.message_user(request, f"Added the topic “{topic}” to {added} proposal(s){note}.")
+            message = ngettext(
+                "Added the topic “%(topic)s” to %(n)s proposal.",
+                "Added the topic “%(topic)s” to %(n)s proposals.",
+                added,
+            ) % {"topic": topic, "n": added}
+            if had:
+                message += " " + ngettext("%(n)s already had it.", "%(n)s already had it.", had) % {
+                    "n": had
+                }
+            self.message_user(request, message)
 
-        return self._choose(request, queryset, TopicChoiceForm, "Add a topic", apply)
+        return self._choose(request, queryset, TopicChoiceForm, gettext("Add a topic"), apply)
 
-    @admin.action(description="Remove a topic from the selected proposals", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Remove a topic from the selected proposals"),
+        permissions=["change"],
+    )
     def remove_topic(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> Any:
         def apply(data: dict) -> None:
             topic = data["topic"]
@@ -146,8 +163,14 @@ class BulkActions:
             if only_topic:
                 self.message_user(
                     request,
-                    f"Nothing changed: “{topic}” is the only topic of {only_topic} selected "
-                    "proposal(s), and every proposal keeps at least one.",
+                    ngettext(
+                        "Nothing changed: “%(topic)s” is the only topic of %(n)s selected "
+                        "proposal, and every proposal keeps at least one.",
+                        "Nothing changed: “%(topic)s” is the only topic of %(n)s selected "
+                        "proposals, and every proposal keeps at least one.",
+                        only_topic,
+                    )
+                    % {"topic": topic, "n": only_topic},
                     messages.ERROR,
                 )
                 return
@@ -167,11 +190,21 @@ class BulkActions:
                     user=request.user,
                     reason=f"Removed topic {topic.slug}",
                 )
-            self.message_user(request, f"Removed the topic “{topic}” from {removed} proposal(s).")
+            self.message_user(
+                request,
+                ngettext(
+                    "Removed the topic “%(topic)s” from %(n)s proposal.",
+                    "Removed the topic “%(topic)s” from %(n)s proposals.",
+                    removed,
+                )
+                % {"topic": topic, "n": removed},
+            )
 
-        return self._choose(request, queryset, TopicChoiceForm, "Remove a topic", apply)
+        return self._choose(request, queryset, TopicChoiceForm, gettext("Remove a topic"), apply)
 
-    @admin.action(description="Set the status of the selected proposals", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Set the status of the selected proposals"), permissions=["change"]
+    )
     def set_status(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> Any:
         def apply(data: dict) -> None:
             status = data["status"]
@@ -185,12 +218,21 @@ class BulkActions:
                     reason=f"Status set to {status}",
                 )
             label = Status(status).label
-            self.message_user(request, f"Set the status of {changed} proposal(s) to “{label}”.")
+            self.message_user(
+                request,
+                ngettext(
+                    "Set the status of %(n)s proposal to “%(label)s”.",
+                    "Set the status of %(n)s proposals to “%(label)s”.",
+                    changed,
+                )
+                % {"n": changed, "label": label},
+            )
 
-        return self._choose(request, queryset, StatusChoiceForm, "Set the status", apply)
+        return self._choose(request, queryset, StatusChoiceForm, gettext("Set the status"), apply)
 
     @admin.action(
-        description="Move the selected proposals to another session", permissions=["change"]
+        description=gettext_lazy("Move the selected proposals to another session"),
+        permissions=["change"],
     )
     def move_to_session(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> Any:
         def apply(data: dict) -> None:
@@ -202,7 +244,13 @@ class BulkActions:
             if problems:
                 self.message_user(
                     request,
-                    f"Nothing moved: {len(problems)} proposal(s) cannot go to {year}. "
+                    ngettext(
+                        "Nothing moved: %(n)s proposal cannot go to %(year)s.",
+                        "Nothing moved: %(n)s proposals cannot go to %(year)s.",
+                        len(problems),
+                    )
+                    % {"n": len(problems), "year": year}
+                    + " "
                     + " ".join(problems[:5]),
                     messages.ERROR,
                 )
@@ -217,9 +265,19 @@ class BulkActions:
                     user=request.user,
                     reason=f"Moved to {year}",
                 )
-            self.message_user(request, f"Moved {moved} proposal(s) to the {year} session.")
+            self.message_user(
+                request,
+                ngettext(
+                    "Moved %(n)s proposal to the %(year)s session.",
+                    "Moved %(n)s proposals to the %(year)s session.",
+                    moved,
+                )
+                % {"n": moved, "year": year},
+            )
 
-        return self._choose(request, queryset, SessionChoiceForm, "Move to another session", apply)
+        return self._choose(
+            request, queryset, SessionChoiceForm, gettext("Move to another session"), apply
+        )
 
     @staticmethod
     def _move_problems(moving: list[tuple[int, int, str, str]], year: int) -> list[str]:
@@ -239,8 +297,14 @@ class BulkActions:
         problems = []
         for pk, delegate_id, body, title in moving:
             if (delegate_id, body) not in seats:
-                problems.append(f"#{pk} “{title}”: its delegate held no {body.upper()} seat then.")
+                problems.append(
+                    gettext("#%(pk)s “%(title)s”: its delegate held no %(body)s seat then.")
+                    % {"pk": pk, "title": title, "body": body.upper()}
+                )
             elif (delegate_id, title) in taken:
-                problems.append(f"#{pk} “{title}”: the delegate has that title there already.")
+                problems.append(
+                    gettext("#%(pk)s “%(title)s”: the delegate has that title there already.")
+                    % {"pk": pk, "title": title}
+                )
             taken.add((delegate_id, title))
         return problems

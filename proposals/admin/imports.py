@@ -23,8 +23,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext, gettext_lazy
 
-from ..importing import MODELS, RULES, ImportReport, import_proposals
+from ..importing import MODELS, RULE_ITEMS, ImportReport, import_proposals
 
 IMPORT_PERMISSION = "proposals.import_proposals"
 # Larger files take longer than a web request may (gunicorn's timeout): the command
@@ -39,13 +40,15 @@ _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="File",
-        help_text="CSV in the export's format, or JSON Lines with the same keys; UTF-8.",
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "CSV in the export's format, or JSON Lines with the same keys; UTF-8."
+        ),
     )
     create_topics = forms.BooleanField(
         required=False,
-        label="Create unknown topics",
-        help_text="Otherwise a topic slug the tracker does not know is an error.",
+        label=gettext_lazy("Create unknown topics"),
+        help_text=gettext_lazy("Otherwise a topic slug the tracker does not know is an error."),
     )
     progress = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -53,9 +56,12 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                f"The file is {upload.size / 1048576:.1f} MB; the admin takes files up to "
-                f"{MAX_UPLOAD_BYTES // 1048576} MB. Split it, or import it with "
-                "`manage.py import_proposals FILE`, which takes any size."
+                gettext(
+                    "The file is %(size).1f MB; the admin takes files up to %(max)s MB. Split "
+                    "it, or import it with `manage.py import_proposals FILE`, which takes any "
+                    "size."
+                )
+                % {"size": upload.size / 1048576, "max": MAX_UPLOAD_BYTES // 1048576}
             )
         return upload
 
@@ -121,7 +127,7 @@ def _context(model_admin: ModelAdmin, request: HttpRequest, **extra: Any) -> dic
         "has_view_permission": model_admin.has_view_permission(request),
         "max_mb": MAX_UPLOAD_BYTES // 1048576,
         "progress_token": secrets.token_hex(16),
-        "rules": [" ".join(item.split()) for item in RULES.split("\n- ")[1:]],
+        "rules": [gettext(rule) for rule in RULE_ITEMS],
         **extra,
     }
 
@@ -132,7 +138,8 @@ def _preview(
     context = _context(
         model_admin,
         request,
-        title=f"Import {report.name}: preview" if confirm else f"Import {report.name}",
+        title=(gettext("Import %(name)s: preview") if confirm else gettext("Import %(name)s"))
+        % {"name": report.name},
         report=report,
         summary=report.summary_rows(),
         problems=report.problems[:SHOWN_PROBLEMS],
@@ -153,12 +160,12 @@ def import_view(model_admin: ModelAdmin, request: HttpRequest) -> HttpResponse:
         return _confirm(model_admin, request, changelist)
     if request.method == "POST" and "cancel" in request.POST:
         _discard(request.POST.get("token", ""))
-        messages.info(request, "Import cancelled: nothing was written.")
+        messages.info(request, gettext("Import cancelled: nothing was written."))
         return HttpResponseRedirect(changelist)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["create_topics"] and not request.user.has_perm("topics.add_topic"):
-            form.add_error("create_topics", "You may not create topics.")
+            form.add_error("create_topics", gettext("You may not create topics."))
         else:
             upload = form.cleaned_data["file"]
             name = get_valid_filename(Path(upload.name).name)[:100] or "upload"
@@ -180,7 +187,7 @@ def import_view(model_admin: ModelAdmin, request: HttpRequest) -> HttpResponse:
             else:
                 (UPLOAD_DIR / f"{key}.upload").unlink(missing_ok=True)
             return _preview(model_admin, request, report, token)
-    context = _context(model_admin, request, title="Import proposals", form=form)
+    context = _context(model_admin, request, title=gettext("Import proposals"), form=form)
     return TemplateResponse(request, "admin/proposals/proposal/import.html", context)
 
 
@@ -201,7 +208,9 @@ def _confirm(model_admin: ModelAdmin, request: HttpRequest, changelist: str) -> 
         data = {}
     path = _stored(data.get("key", ""))
     if path is None:
-        messages.error(request, "That preview has expired or was already imported: upload again.")
+        messages.error(
+            request, gettext("That preview has expired or was already imported: upload again.")
+        )
         return HttpResponseRedirect(reverse("admin:proposals_proposal_import"))
     if data["create_topics"] and not request.user.has_perm("topics.add_topic"):
         raise PermissionDenied
@@ -220,7 +229,10 @@ def _confirm(model_admin: ModelAdmin, request: HttpRequest, changelist: str) -> 
     path.unlink(missing_ok=True)
     messages.success(
         request,
-        f"Imported {report.rows:,} rows from {report.name}. " + "; ".join(report.summary_lines()),
+        gettext("Imported %(rows)s rows from %(name)s.")
+        % {"rows": f"{report.rows:,}", "name": report.name}
+        + " "
+        + "; ".join(report.summary_lines()),
     )
     return HttpResponseRedirect(changelist)
 

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, gettext_lazy
 
 from core.admin import TrackedAdmin
 
@@ -84,15 +85,15 @@ class AtLeastOneInline(admin.TabularInline):
 class ProposalTopicInline(AtLeastOneInline):
     model = ProposalTopic
     autocomplete_fields = ["topic"]
-    verbose_name = "topic"
-    verbose_name_plural = "topics (at least one)"
+    verbose_name = gettext_lazy("topic")
+    verbose_name_plural = gettext_lazy("topics (at least one)")
 
 
 class ProposalSourceInline(AtLeastOneInline):
     model = Proposal.sources.through
     autocomplete_fields = ["source"]
-    verbose_name = "source"
-    verbose_name_plural = "sources (at least one; “+” adds a new one)"
+    verbose_name = gettext_lazy("source")
+    verbose_name_plural = gettext_lazy("sources (at least one; “+” adds a new one)")
 
 
 @admin.register(Proposal)
@@ -129,7 +130,7 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
     # Each entry's diff reads its topic and source copies: keep a page short.
     history_list_per_page = 25
 
-    @admin.display(description="year", ordering="session")
+    @admin.display(description=gettext_lazy("year"), ordering="session")
     def year(self, obj: Proposal) -> int:
         return obj.session_id
 
@@ -177,7 +178,7 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
                 # Links come back through bulk queries, which send no model signals.
                 announce([proposal.pk], {(proposal.session_id, proposal.body)})
                 for note in restore_links(proposal, version):
-                    messages.warning(request, f"Not restored: {note}.")
+                    messages.warning(request, gettext("Not restored: %(note)s.") % {"note": note})
                 snapshot_links(latest_version(proposal), replace=True)
         return response
 
@@ -213,7 +214,7 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Data quality",
+            "title": gettext("Data quality"),
             "checks": data_quality(limit=50),
         }
         return TemplateResponse(request, "admin/proposals/proposal/quality.html", context)

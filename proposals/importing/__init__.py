@@ -21,41 +21,66 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from django.db import reset_queries, transaction
+from django.utils.translation import gettext_noop
 
 from ..bulk import announce
 from .read import Lines, Record, read_csv, read_jsonl, sniff_format
 from .report import MODELS, FileProblem, ImportReport, Problem
 from .write import Importer
 
-__all__ = ["MODELS", "RULES", "ImportReport", "Problem", "import_proposals"]
+__all__ = ["MODELS", "RULE_ITEMS", "RULES", "ImportReport", "Problem", "import_proposals"]
 
 CHUNK_ROWS = 2000
 
-RULES = """\
-Rules:
-- A row is one proposal, identified by (year, delegate, title): a row matching a
-  proposal updates it, any other row creates one. Importing a file twice changes
-  nothing the second time.
-- Required: year, body (NPC or CPPCC), delegate_name, title, at least one topic slug
-  (joined by ';'), and source_url or source_title. A source_title alone must name one
-  source already in the database.
-- Empty optional cells (delegate_name_zh, company, role, summary, status, source_*)
-  never erase what the database holds; a new proposal's empty status is 'submitted'.
-- A proposal's topics become the row's topics; the row's source is added to the
-  proposal's sources (a proposal may cite several pages, a row carries one).
-- Delegates are found by English name, any other name ("Pony Ma (Ma Huateng)" is
-  Pony Ma, also called Ma Huateng) or Chinese name, else created; companies by
-  English or Chinese name, else created; sessions by year, else created.
-- Seats: a delegate with no seat that year gets one in the row's body. A row whose
-  body contradicts the delegate's seats that year is refused. A delegate who sat in
-  both bodies in one year (people do move) needs both seats in the database first:
-  rows in both bodies for a delegate without seats that year are refused too.
-- The row's company and role extend the delegate's affiliation to that year, or
-  start a new one.
-- Unknown topic slugs are refused unless topics may be created (new topics are
-  top-level: place them in the tree in the admin).
-- All or nothing: any bad row means nothing is written, and every bad row is
-  reported with its line (the header is line 1), column, value and reason."""
+# Each rule is translated for the admin's import page; the command prints them in English.
+RULE_ITEMS = (
+    gettext_noop(
+        "A row is one proposal, identified by (year, delegate, title): a row "
+        "matching a proposal updates it, any other row creates one. Importing a "
+        "file twice changes nothing the second time."
+    ),
+    gettext_noop(
+        "Required: year, body (NPC or CPPCC), delegate_name, title, at least one "
+        "topic slug (joined by ';'), and source_url or source_title. A source_title "
+        "alone must name one source already in the database."
+    ),
+    gettext_noop(
+        "Empty optional cells (delegate_name_zh, company, role, summary, status, "
+        "source_*) never erase what the database holds; a new proposal's empty "
+        "status is 'submitted'."
+    ),
+    gettext_noop(
+        "A proposal's topics become the row's topics; the row's source is added to "
+        "the proposal's sources (a proposal may cite several pages, a row carries "
+        "one)."
+    ),
+    gettext_noop(
+        'Delegates are found by English name, any other name ("Pony Ma (Ma '
+        'Huateng)" is Pony Ma, also called Ma Huateng) or Chinese name, else '
+        "created; companies by English or Chinese name, else created; sessions by "
+        "year, else created."
+    ),
+    gettext_noop(
+        "Seats: a delegate with no seat that year gets one in the row's body. A row "
+        "whose body contradicts the delegate's seats that year is refused. A "
+        "delegate who sat in both bodies in one year (people do move) needs both "
+        "seats in the database first: rows in both bodies for a delegate without "
+        "seats that year are refused too."
+    ),
+    gettext_noop(
+        "The row's company and role extend the delegate's affiliation to that year, "
+        "or start a new one."
+    ),
+    gettext_noop(
+        "Unknown topic slugs are refused unless topics may be created (new topics "
+        "are top-level: place them in the tree in the admin)."
+    ),
+    gettext_noop(
+        "All or nothing: any bad row means nothing is written, and every bad row is "
+        "reported with its line (the header is line 1), column, value and reason."
+    ),
+)
+RULES = "Rules:\n" + "\n".join(f"- {rule}" for rule in RULE_ITEMS)
 
 
 class _Rollback(Exception):

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+from django.utils.translation import gettext, gettext_lazy
+
 from ..interchange import COLUMNS, TOPIC_SEPARATOR
 from .report import FileProblem, Problem
 
@@ -30,7 +32,7 @@ class Record:
     problems: list[Problem] = field(default_factory=list)
 
 
-NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 (in Excel: “CSV UTF-8”)"
+NOT_UTF8 = gettext_lazy("not UTF-8 text: save the file as UTF-8 (in Excel: “CSV UTF-8”)")
 
 
 class Lines:
@@ -58,10 +60,12 @@ class Lines:
     @staticmethod
     def _check_start(raw: bytes) -> bytes:
         if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise FileProblem("the file is UTF-16 text: save it as UTF-8 (in Excel: “CSV UTF-8”)")
+            raise FileProblem(
+                gettext("the file is UTF-16 text: save it as UTF-8 (in Excel: “CSV UTF-8”)")
+            )
         if raw.startswith(b"PK\x03\x04"):
             raise FileProblem(
-                "this is a spreadsheet or zip file, not CSV: save it as CSV UTF-8 first"
+                gettext("this is a spreadsheet or zip file, not CSV: save it as CSV UTF-8 first")
             )
         return raw.removeprefix(codecs.BOM_UTF8)
 
@@ -81,17 +85,20 @@ def check_columns(columns: list[str], line: int = 1) -> list[Problem]:
                 line,
                 "",
                 ", ".join(unknown),
-                f"unknown column(s); the columns are {','.join(COLUMNS)}",
+                gettext("unknown column(s); the columns are %(columns)s")
+                % {"columns": ",".join(COLUMNS)},
             )
         )
     dupes = [c for c, n in Counter(columns).items() if n > 1]
     if dupes:
-        problems.append(Problem(line, "", ", ".join(dupes), "column given twice"))
+        problems.append(Problem(line, "", ", ".join(dupes), gettext("column given twice")))
     missing = [c for c in REQUIRED if c not in columns]
     if not any(c in columns for c in SOURCE_KEYS):
         missing.append("source_url")
     if missing:
-        problems.append(Problem(line, "", ", ".join(missing), "missing required column(s)"))
+        problems.append(
+            Problem(line, "", ", ".join(missing), gettext("missing required column(s)"))
+        )
     return problems
 
 
@@ -100,22 +107,27 @@ def read_csv(lines: Lines) -> Iterator[Record]:
     try:
         header = next(reader)
     except StopIteration:
-        raise FileProblem("the file is empty") from None
+        raise FileProblem(gettext("the file is empty")) from None
     except csv.Error as exc:
-        raise FileProblem(f"the first line is not CSV: {exc}") from None
+        raise FileProblem(
+            gettext("the first line is not CSV: %(error)s") % {"error": exc}
+        ) from None
     header = [h.strip() for h in header]
     if 1 in lines.bad:
-        raise FileProblem(NOT_UTF8, value=",".join(header))
+        raise FileProblem(str(NOT_UTF8), value=",".join(header))
     if not any(header):
         if next(reader, None) is None:
-            raise FileProblem("the file is empty")
-        raise FileProblem("missing header: line 1 is empty; it must name the columns")
+            raise FileProblem(gettext("the file is empty"))
+        raise FileProblem(gettext("missing header: line 1 is empty; it must name the columns"))
     problems = check_columns(header)
     if problems:
         if header and re.fullmatch(r"\d{4}", header[0]):
             raise FileProblem(
-                f"missing header: line 1 holds data; the first line must name the columns "
-                f"{','.join(COLUMNS)}",
+                gettext(
+                    "missing header: line 1 holds data; the first line must name the columns "
+                    "%(columns)s"
+                )
+                % {"columns": ",".join(COLUMNS)},
                 value=",".join(header)[:100],
             )
         raise FileProblem("; ".join(f"{p.reason}: {p.value}" for p in problems))
@@ -127,7 +139,11 @@ def read_csv(lines: Lines) -> Iterator[Record]:
             return
         except csv.Error as exc:
             start, end = end + 1, reader.line_num
-            yield Record(start, {}, [Problem(start, "", "", f"not valid CSV: {exc}")])
+            yield Record(
+                start,
+                {},
+                [Problem(start, "", "", gettext("not valid CSV: %(error)s") % {"error": exc})],
+            )
             continue
         start, end = end + 1, reader.line_num
         if not row or not any(cell.strip() for cell in row):
@@ -135,7 +151,13 @@ def read_csv(lines: Lines) -> Iterator[Record]:
         record = Record(start, {})
         if len(row) != len(header):
             record.problems.append(
-                Problem(start, "", "", f"has {len(row)} cells where the header has {len(header)}")
+                Problem(
+                    start,
+                    "",
+                    "",
+                    gettext("has %(cells)s cells where the header has %(header)s")
+                    % {"cells": len(row), "header": len(header)},
+                )
             )
         record.values = dict(zip(header, row, strict=False))
         if lines.bad.intersection(range(start, end + 1)):
@@ -147,7 +169,7 @@ def _encoding_problems(record: Record) -> None:
     bad = [c for c, v in record.values.items() if "\ufffd" in v] or [""]
     for column in bad:
         record.problems.append(
-            Problem(record.line, column, record.values.get(column, ""), NOT_UTF8)
+            Problem(record.line, column, record.values.get(column, ""), str(NOT_UTF8))
         )
 
 
@@ -160,17 +182,21 @@ def read_jsonl(lines: Lines) -> Iterator[Record]:
         seen_any = True
         record = Record(number, {})
         if number in lines.bad:
-            record.problems.append(Problem(number, "", "", NOT_UTF8))
+            record.problems.append(Problem(number, "", "", str(NOT_UTF8)))
             yield record
             continue
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            record.problems.append(Problem(number, "", "", f"not valid JSON: {exc.msg}"))
+            record.problems.append(
+                Problem(number, "", "", gettext("not valid JSON: %(error)s") % {"error": exc.msg})
+            )
             yield record
             continue
         if not isinstance(data, dict):
-            record.problems.append(Problem(number, "", "", "each line must be a JSON object"))
+            record.problems.append(
+                Problem(number, "", "", gettext("each line must be a JSON object"))
+            )
             yield record
             continue
         record.problems.extend(check_columns(list(data), number))
@@ -181,10 +207,10 @@ def read_jsonl(lines: Lines) -> Iterator[Record]:
                 value = TOPIC_SEPARATOR.join(str(v) for v in value)
             elif isinstance(value, bool) or not isinstance(value, str | int | float):
                 record.problems.append(
-                    Problem(number, key, str(value), "must be a string or a number")
+                    Problem(number, key, str(value), gettext("must be a string or a number"))
                 )
                 continue
             record.values[key] = str(value)
         yield record
     if not seen_any:
-        raise FileProblem("the file is empty")
+        raise FileProblem(gettext("the file is empty"))

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from core.history import copy_versions
 from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate, Seat
@@ -161,23 +162,31 @@ class RecordResolver:
         if len(both) == 1:
             return both[0], ""
         if len(both) > 1:
-            return None, "several delegates have these names; tell them apart in the admin"
+            return None, gettext("several delegates have these names; tell them apart in the admin")
         if by_english and by_chinese:
             return None, (
-                f"the English name is {by_english[0]} but {zh} is {by_chinese[0]}; "
-                "correct one of the names"
+                gettext(
+                    "the English name is %(english)s but %(zh)s is %(other)s; "
+                    "correct one of the names"
+                )
+                % {"english": by_english[0], "zh": zh, "other": by_chinese[0]}
             )
         if by_chinese:
             if len(by_chinese) > 1:
-                return None, f"several delegates are called {zh}: give their English name"
+                return None, gettext(
+                    "several delegates are called %(zh)s: give their English name"
+                ) % {"zh": zh}
             return by_chinese[0], ""
         unnamed = [d for d in by_english if not d.name_zh]
         if len(unnamed) == 1:
             return unnamed[0], ""
         if by_english:
             return None, (
-                f"{by_english[0]} is {by_english[0].name_zh or '?'} in the database, not {zh}; "
-                "if this is another person, add them in the admin first"
+                gettext(
+                    "%(english)s is %(held)s in the database, not %(zh)s; "
+                    "if this is another person, add them in the admin first"
+                )
+                % {"english": by_english[0], "held": by_english[0].name_zh or "?", "zh": zh}
             )
         return None, ""
 
@@ -190,8 +199,8 @@ class RecordResolver:
                     row,
                     "title",
                     row.title,
-                    f"duplicate in the file: same year, delegate and "
-                    f"title as line {self.keys[key]}",
+                    gettext("duplicate in the file: same year, delegate and title as line %(line)s")
+                    % {"line": self.keys[key]},
                 )
                 continue
             self.keys[key] = row.line
@@ -225,18 +234,28 @@ class RecordResolver:
             elif row.body not in held:
                 other = ", ".join(str(Body(b).label) for b in held)
                 if all(origin == 0 for origin in held.values()):
-                    reason = (
-                        f"{row.delegate.name} sat in the {other} in {row.year}, not the "
-                        f"{Body(row.body).label}: a body that contradicts the delegate's "
-                        f"seat (add the seat in the admin first if they sat in both)"
-                    )
+                    reason = gettext(
+                        "%(name)s sat in the %(other)s in %(year)s, not the %(body)s: a body "
+                        "that contradicts the delegate's seat (add the seat in the admin first "
+                        "if they sat in both)"
+                    ) % {
+                        "name": row.delegate.name,
+                        "other": other,
+                        "year": row.year,
+                        "body": Body(row.body).label,
+                    }
                 else:
                     first = min(line for line in held.values() if line)
-                    reason = (
-                        f"line {first} puts {row.delegate.name} in the {other} in "
-                        f"{row.year} and they hold no seat that year: a delegate in both "
-                        f"bodies in one year needs both seats in the admin first"
-                    )
+                    reason = gettext(
+                        "line %(first)s puts %(name)s in the %(other)s in %(year)s and they "
+                        "hold no seat that year: a delegate in both bodies in one year needs "
+                        "both seats in the admin first"
+                    ) % {
+                        "first": first,
+                        "name": row.delegate.name,
+                        "other": other,
+                        "year": row.year,
+                    }
                 self._problem(row, "body", Body(row.body).label, reason)
                 continue
             good.append(row)
@@ -337,9 +356,9 @@ class RecordResolver:
                 found = by_title.get(row.source_title, [])
                 if len(found) != 1:
                     reason = (
-                        "no source has this title: give its source_url"
+                        gettext("no source has this title: give its source_url")
                         if not found
-                        else "several sources have this title: give source_url"
+                        else gettext("several sources have this title: give source_url")
                     )
                     self._problem(row, "source_title", row.source_title, reason)
                     continue
@@ -368,7 +387,8 @@ class RecordResolver:
                         row,
                         "source_url",
                         row.source_url,
-                        f"this source is described differently on line {first_line}",
+                        gettext("this source is described differently on line %(line)s")
+                        % {"line": first_line},
                     )
                     continue
                 changed[pk] = merged

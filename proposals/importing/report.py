@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, gettext_lazy
+
 # --- Results --------------------------------------------------------------------------
 
 
@@ -47,16 +49,16 @@ class Change:
 
 # The order the summary lists models in, with their names there.
 MODELS = {
-    "proposal": "proposals",
-    "delegate": "delegates",
-    "company": "companies",
-    "affiliation": "affiliations",
-    "session": "sessions",
-    "seat": "seats",
-    "source": "sources",
-    "topic": "topics",
-    "topic_link": "topic tags",
-    "source_link": "proposal sources",
+    "proposal": gettext_lazy("proposals"),
+    "delegate": gettext_lazy("delegates"),
+    "company": gettext_lazy("companies"),
+    "affiliation": gettext_lazy("affiliations"),
+    "session": gettext_lazy("sessions"),
+    "seat": gettext_lazy("seats"),
+    "source": gettext_lazy("sources"),
+    "topic": gettext_lazy("topics"),
+    "topic_link": gettext_lazy("topic tags"),
+    "source_link": gettext_lazy("proposal sources"),
 }
 
 
@@ -89,10 +91,13 @@ class ImportReport:
     def summary_lines(self) -> list[str]:
         lines = []
         for name, tally in self.summary_rows():
-            parts = [f"{tally.created} created", f"{tally.updated} updated"]
+            parts = [
+                gettext("%(n)s created") % {"n": tally.created},
+                gettext("%(n)s updated") % {"n": tally.updated},
+            ]
             if tally.removed:
-                parts.append(f"{tally.removed} removed")
-            parts.append(f"{tally.unchanged} unchanged")
+                parts.append(gettext("%(n)s removed") % {"n": tally.removed})
+            parts.append(gettext("%(n)s unchanged") % {"n": tally.unchanged})
             lines.append(f"{name}: {', '.join(parts)}")
         return lines
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext
+
 from delegates.models import Body, Company, Delegate
 
 from ..interchange import COLUMNS, TOPIC_SEPARATOR, PersonName, split_person_name
@@ -85,56 +87,71 @@ def parse_row(
     for column, value in v.items():
         if "\x00" in value:
             # PostgreSQL refuses NUL characters in text; they only come from binary files.
-            bad(column, "contains a NUL character: is this a text file?", value.replace("\x00", ""))
+            bad(
+                column,
+                gettext("contains a NUL character: is this a text file?"),
+                value.replace("\x00", ""),
+            )
     for column, limit in LIMITS.items():
         if len(v[column].strip()) > limit:
-            bad(column, f"longer than {limit} characters")
+            bad(column, gettext("longer than %(limit)s characters") % {"limit": limit})
     year = 0
     try:
         year = int(v["year"].strip())
     except ValueError:
-        bad("year", "not a year" if v["year"].strip() else "empty year")
+        bad("year", gettext("not a year") if v["year"].strip() else gettext("empty year"))
     else:
         if not FIRST_YEAR <= year <= last_year:
-            bad("year", f"year out of range: must be {FIRST_YEAR} to {last_year}")
+            bad(
+                "year",
+                gettext("year out of range: must be %(first)s to %(last)s")
+                % {"first": FIRST_YEAR, "last": last_year},
+            )
     body = BODIES.get(v["body"].strip().casefold())
     if body is None:
-        bad("body", "body must be NPC or CPPCC")
+        bad("body", gettext("body must be NPC or CPPCC"))
     name = _clean(v["delegate_name"])
     if not name:
-        bad("delegate_name", "empty delegate name")
+        bad("delegate_name", gettext("empty delegate name"))
     title = _clean(v["title"])
     if not title:
-        bad("title", "empty title")
+        bad("title", gettext("empty title"))
     slugs = [s.strip() for s in v["topics"].split(TOPIC_SEPARATOR) if s.strip()]
     if not slugs:
-        bad("topics", "no topic: every proposal needs at least one topic slug")
+        bad("topics", gettext("no topic: every proposal needs at least one topic slug"))
     for slug in slugs:
         if not SLUG.match(slug):
-            bad("topics", "not a topic slug (letters, digits, hyphens)", slug)
+            bad("topics", gettext("not a topic slug (letters, digits, hyphens)"), slug)
         elif known_topic is not None and not known_topic(slug):
-            bad("topics", "unknown topic (see the topics in the admin)", slug)
+            bad("topics", gettext("unknown topic (see the topics in the admin)"), slug)
     status = ""
     if v["status"].strip():
         status = STATUSES.get(v["status"].strip().casefold(), "")
         if not status:
-            bad("status", f"unknown status: use one of {', '.join(Status.values)}")
+            bad(
+                "status",
+                gettext("unknown status: use one of %(values)s")
+                % {"values": ", ".join(Status.values)},
+            )
     url = v["source_url"].strip()
     if url:
         if not _is_web_address(url):
-            bad("source_url", "not a web address (http:// or https://)")
+            bad("source_url", gettext("not a web address (http:// or https://)"))
     elif not v["source_title"].strip():
-        bad("source_url", "no source: give source_url (or the source_title of a known source)")
+        bad(
+            "source_url",
+            gettext("no source: give source_url (or the source_title of a known source)"),
+        )
     when = None
     if v["source_date"].strip():
         try:
             when = date.fromisoformat(v["source_date"].strip())
         except ValueError:
-            bad("source_date", "not a date: use YYYY-MM-DD")
+            bad("source_date", gettext("not a date: use YYYY-MM-DD"))
     company = _clean(v["company"])
     role = _clean(v["role"])
     if role and not company:
-        bad("role", "a role needs a company")
+        bad("role", gettext("a role needs a company"))
     if problems:
         return None, problems
     return (
