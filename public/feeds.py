@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext, gettext_lazy
 
+from core.languages import localized_text
 from delegates.models import Delegate
 from proposals.models import Proposal
 from proposals.querysets import ProposalQuerySet
@@ -42,14 +43,14 @@ class LatestProposalsFeed(Feed):
 
     def item_title(self, item: Proposal) -> str:
         return gettext("%(title)s (%(name)s, %(year)s %(body)s)") % {
-            "title": item.title,
-            "name": item.delegate.name,
+            "title": localized_text(item, "title"),
+            "name": localized_text(item.delegate, "name"),
             "year": item.session_id,
             "body": item.get_body_display(),
         }
 
     def item_description(self, item: Proposal) -> str:
-        return item.summary
+        return localized_text(item, "summary")
 
     def item_pubdate(self, item: Proposal) -> datetime:
         return item.created_at
@@ -58,10 +59,10 @@ class LatestProposalsFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Proposal) -> str:
-        return item.delegate.name
+        return localized_text(item.delegate, "name")
 
     def item_categories(self, item: Proposal) -> list[str]:
-        return [t.name for t in item.topics.all()]
+        return [localized_text(t, "name") for t in item.topics.all()]
 
 
 class LatestProposalsAtomFeed(LatestProposalsFeed):
@@ -74,10 +75,12 @@ class TopicFeed(LatestProposalsFeed):
         return get_object_or_404(Topic.objects.visible(), slug=slug)
 
     def title(self, obj: Topic) -> str:
-        return gettext("Two Sessions Tracker: %(name)s") % {"name": obj.name}
+        return gettext("Two Sessions Tracker: %(name)s") % {"name": localized_text(obj, "name")}
 
     def description(self, obj: Topic) -> str:
-        return gettext("Newest proposals on %(name)s, sub-topics included.") % {"name": obj.name}
+        return gettext("Newest proposals on %(name)s, sub-topics included.") % {
+            "name": localized_text(obj, "name")
+        }
 
     def link(self, obj: Topic) -> str:
         return obj.get_absolute_url()
@@ -98,10 +101,12 @@ class DelegateFeed(LatestProposalsFeed):
         return get_object_or_404(Delegate.objects.visible(), slug=slug)
 
     def title(self, obj: Delegate) -> str:
-        return gettext("Two Sessions Tracker: %(name)s") % {"name": obj.name}
+        return gettext("Two Sessions Tracker: %(name)s") % {"name": localized_text(obj, "name")}
 
     def description(self, obj: Delegate) -> str:
-        return gettext("Newest proposals and suggestions by %(name)s.") % {"name": obj}
+        return gettext("Newest proposals and suggestions by %(name)s.") % {
+            "name": localized_text(obj, "name")
+        }
 
     def link(self, obj: Delegate) -> str:
         return obj.get_absolute_url()
