@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cache
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core import serializers
 from django.core.cache import cache as django_cache
+from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 from django.test import Client
@@ -15,6 +18,21 @@ from core import cache as data_cache
 from core.editors import EDITORS_GROUP
 from demo.realdata import FIXTURE_PATH
 from stats import counting
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_translations() -> None:
+    """The Chinese pages read locale/*.mo, which `make messages` compiles from the
+    committed .po files; a bare `pytest` after a .po change compiles them here."""
+    for po in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            call_command(
+                "compilemessages",
+                locale=[po.parent.parent.name],
+                ignore_patterns=[".venv", "node_modules"],
+                verbosity=0,
+            )
 
 
 @pytest.fixture(autouse=True)

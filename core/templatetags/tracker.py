@@ -87,7 +87,8 @@ def localized(obj: Any, field: str) -> str:
     translation yet) is marked with its language and a small badge naming it
     ("English" or "中文", each in its own language), so a reader knows why."""
     text, language = in_language(obj, field)
-    if language == get_language() or not text:
+    # Numbers (a year facet's labels) read the same in both languages.
+    if language == get_language() or not any(ch.isalpha() for ch in text):
         return text
     if language == "en":
         return format_html(
