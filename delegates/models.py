@@ -60,11 +60,11 @@ class AnnualSessionQuerySet(PublicQuerySet):
 
 
 class Company(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
     name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True)
-    slug = models.SlugField(max_length=200, unique=True)
-    sector = models.CharField(max_length=100, blank=True, db_index=True)
-    website = models.URLField(blank=True)
+    slug = models.SlugField(max_length=200, unique=True, verbose_name=_("slug"))
+    sector = models.CharField(max_length=100, blank=True, db_index=True, verbose_name=_("sector"))
+    website = models.URLField(blank=True, verbose_name=_("website"))
     is_generated = models.BooleanField(
         default=False, editable=False, help_text=_("Generated demo data, not a real record.")
     )
@@ -73,6 +73,7 @@ class Company(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("company")
         ordering = ["name"]
         verbose_name_plural = _("companies")
 
@@ -81,16 +82,19 @@ class Company(models.Model):
 
 
 class Delegate(models.Model):
-    name = models.CharField(max_length=200, db_index=True)
+    name = models.CharField(max_length=200, db_index=True, verbose_name=_("name"))
     other_names = models.CharField(
         max_length=300,
         blank=True,
         help_text=_("Other English or pinyin forms, separated by semicolons (e.g. Ma Huateng)."),
+        verbose_name=_("other names"),
     )
     name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True, db_index=True)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, verbose_name=_("slug"))
     bio = models.TextField(_("short bio"), blank=True)
-    companies = models.ManyToManyField(Company, through="Affiliation", related_name="delegates")
+    companies = models.ManyToManyField(
+        Company, through="Affiliation", related_name="delegates", verbose_name=_("companies")
+    )
     is_generated = models.BooleanField(
         default=False, editable=False, help_text=_("Generated demo data, not a real record.")
     )
@@ -99,6 +103,8 @@ class Delegate(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("delegate")
+        verbose_name_plural = _("delegates")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -120,20 +126,32 @@ class AffiliationQuerySet(models.QuerySet["Affiliation"]):
 
 
 class Affiliation(models.Model):
-    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="affiliations")
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="affiliations")
-    role = models.CharField(max_length=200, blank=True)
+    delegate = models.ForeignKey(
+        Delegate, on_delete=models.CASCADE, related_name="affiliations", verbose_name=_("delegate")
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="affiliations", verbose_name=_("company")
+    )
+    role = models.CharField(max_length=200, blank=True, verbose_name=_("role"))
     start_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("First year a source attests this role.")
+        null=True,
+        blank=True,
+        help_text=_("First year a source attests this role."),
+        verbose_name=_("start year"),
     )
     end_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("Last year a source attests this role; empty if open.")
+        null=True,
+        blank=True,
+        help_text=_("Last year a source attests this role; empty if open."),
+        verbose_name=_("end year"),
     )
 
     objects = AffiliationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
         ordering = ["delegate", "start_year"]
         constraints = [
             models.CheckConstraint(
@@ -160,7 +178,7 @@ class AnnualSession(models.Model):
     django.contrib.sessions' Session; the year is the key, so filtering proposals
     by year needs no join."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
+    year = models.PositiveSmallIntegerField(primary_key=True, verbose_name=_("year"))
     npc_session = models.CharField(
         _("NPC session"), max_length=100, blank=True, help_text=_("e.g. 13th NPC, 5th session")
     )
@@ -182,10 +200,16 @@ class AnnualSession(models.Model):
         help_text=_("e.g. 中国人民政治协商会议第十四届全国委员会第三次会议"),
     )
     opens_on = models.DateField(
-        null=True, blank=True, help_text=_("First plenary day of either body.")
+        null=True,
+        blank=True,
+        help_text=_("First plenary day of either body."),
+        verbose_name=_("opens on"),
     )
     closes_on = models.DateField(
-        null=True, blank=True, help_text=_("Last plenary day of either body.")
+        null=True,
+        blank=True,
+        help_text=_("Last plenary day of either body."),
+        verbose_name=_("closes on"),
     )
     is_generated = models.BooleanField(
         default=False, editable=False, help_text=_("Generated demo data, not a real record.")
@@ -195,6 +219,7 @@ class AnnualSession(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name_plural = _("sessions")
         ordering = ["-year"]
         verbose_name = _("session")
         constraints = [
@@ -215,9 +240,13 @@ class AnnualSession(models.Model):
 
 
 class Seat(models.Model):
-    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="seats")
-    session = models.ForeignKey(AnnualSession, on_delete=models.PROTECT, related_name="seats")
-    body = models.CharField(max_length=5, choices=Body.choices)
+    delegate = models.ForeignKey(
+        Delegate, on_delete=models.CASCADE, related_name="seats", verbose_name=_("delegate")
+    )
+    session = models.ForeignKey(
+        AnnualSession, on_delete=models.PROTECT, related_name="seats", verbose_name=_("session")
+    )
+    body = models.CharField(max_length=5, choices=Body.choices, verbose_name=_("body"))
     delegation = models.CharField(
         _("delegation or sector"),
         max_length=200,
@@ -225,12 +254,17 @@ class Seat(models.Model):
         help_text=_("NPC: the electing delegation (e.g. Guangdong). CPPCC: the sector."),
     )
     citation = models.CharField(
-        max_length=500, blank=True, help_text=_("Where this membership is reported.")
+        max_length=500,
+        blank=True,
+        help_text=_("Where this membership is reported."),
+        verbose_name=_("citation"),
     )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
         ordering = ["session", "delegate"]
         constraints = [
             models.UniqueConstraint(

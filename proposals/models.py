@@ -30,9 +30,12 @@ class Source(models.Model):
     """A page that reports a fact. One row per URL, shared by every record it cites."""
 
     url = models.URLField(_("URL"), max_length=500, unique=True)
-    title = models.CharField(max_length=300, blank=True)
+    title = models.CharField(max_length=300, blank=True, verbose_name=_("title"))
     publisher = models.CharField(
-        max_length=200, blank=True, help_text=_("The outlet; “Outlet via domain” for a repost.")
+        max_length=200,
+        blank=True,
+        help_text=_("The outlet; “Outlet via domain” for a repost."),
+        verbose_name=_("publisher"),
     )
     published_on = models.DateField(_("date"), null=True, blank=True)
     delegates = models.ManyToManyField(
@@ -40,12 +43,14 @@ class Source(models.Model):
         blank=True,
         related_name="sources",
         help_text=_("Delegates this page is cited for."),
+        verbose_name=_("delegates"),
     )
     companies = models.ManyToManyField(
         Company,
         blank=True,
         related_name="sources",
         help_text=_("Companies this page is cited for."),
+        verbose_name=_("companies"),
     )
     is_generated = models.BooleanField(
         default=False, editable=False, help_text=_("Generated demo data, not a real record.")
@@ -55,6 +60,8 @@ class Source(models.Model):
     history = HistoricalRecords(no_db_index=["url"])  # read by record, not by address
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["-published_on", "publisher"]
 
     def __str__(self) -> str:
@@ -63,12 +70,20 @@ class Source(models.Model):
 
 
 class Proposal(models.Model):
-    session = models.ForeignKey(AnnualSession, on_delete=models.PROTECT, related_name="proposals")
-    delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="proposals")
-    body = models.CharField(max_length=5, choices=Body.choices)
-    title = models.CharField(max_length=300, help_text=_("In our own words."))
+    session = models.ForeignKey(
+        AnnualSession, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("session")
+    )
+    delegate = models.ForeignKey(
+        Delegate, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("delegate")
+    )
+    body = models.CharField(max_length=5, choices=Body.choices, verbose_name=_("body"))
+    title = models.CharField(
+        max_length=300, help_text=_("In our own words."), verbose_name=_("title")
+    )
     summary = models.TextField(
-        blank=True, help_text=_("In our own words; the facts are the sources'.")
+        blank=True,
+        help_text=_("In our own words; the facts are the sources'."),
+        verbose_name=_("summary"),
     )
     title_zh = models.CharField(
         _("Chinese title"),
@@ -83,13 +98,19 @@ class Proposal(models.Model):
         db_default="",
         help_text=_("Only where it can be written faithfully from the English summary."),
     )
-    topics = models.ManyToManyField(Topic, through="ProposalTopic", related_name="proposals")
-    sources = models.ManyToManyField(Source, related_name="proposals")
-    status = models.CharField(
-        max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    topics = models.ManyToManyField(
+        Topic, through="ProposalTopic", related_name="proposals", verbose_name=_("topics")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    sources = models.ManyToManyField(Source, related_name="proposals", verbose_name=_("sources"))
+    status = models.CharField(
+        max_length=12,
+        choices=Status.choices,
+        default=Status.SUBMITTED,
+        db_index=True,
+        verbose_name=_("status"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     is_generated = models.BooleanField(
         default=False, editable=False, help_text=_("Generated demo data, not a real record.")
     )
@@ -100,6 +121,8 @@ class Proposal(models.Model):
     objects = ProposalQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
         # By the (session, id) index: the admin and any unordered query stay cheap at scale.
         # session_id, not session: ordering by the relation would follow AnnualSession's
         # own ordering (-year), reversing it to oldest first, through a join and a sort.
@@ -166,12 +189,13 @@ class Proposal(models.Model):
 class ProposalTopic(models.Model):
     """Explicit link table so that deleting a topic in use is refused (PROTECT)."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE)
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, verbose_name=_("proposal"))
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, verbose_name=_("topic"))
 
     class Meta:
         # Not "topic": the admin lists this beside the Topic model itself.
         verbose_name = _("topic tag")
+        verbose_name_plural = _("topic tags")
         constraints = [
             models.UniqueConstraint(fields=["proposal", "topic"], name="proposal_topic_unique"),
         ]

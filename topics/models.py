@@ -24,11 +24,11 @@ class TopicQuerySet(PublicQuerySet):
 
 
 class Topic(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
     name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True, db_default="")
     # The slug is part of every shared URL and of the import format: it never changes.
-    slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
+    slug = models.SlugField(max_length=100, unique=True, verbose_name=_("slug"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -43,6 +43,7 @@ class Topic(models.Model):
         default="#4e79a7",
         validators=[color_validator],
         help_text=_("Colour used for this topic on every chart."),
+        verbose_name=_("color"),
     )
     is_generated = models.BooleanField(
         default=False, editable=False, help_text=_("Generated demo data, not a real record.")
@@ -52,6 +53,8 @@ class Topic(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
