@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import connections, models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -236,7 +237,7 @@ class AnnualSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} two sessions"
+        return gettext("%(year)s two sessions") % {"year": self.year}
 
 
 class Seat(models.Model):
