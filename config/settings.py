@@ -137,12 +137,19 @@ ABSOLUTE_URL_OVERRIDES = {
     "topics.topic": lambda o: reverse("public:topic-detail", args=[o.slug]),
 }
 
+# Redis is a cache, never a dependency: core.redis answers a miss on any error, and
+# these socket timeouts bound how long a call may wait for a Redis that hangs (issue 17).
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.25)
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://")
     if not env.str("REDIS_URL", default="")
     else {
         "BACKEND": "core.redis.RedisCache",
         "LOCATION": env.str("REDIS_URL"),
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        },
     }
 }
 
