@@ -73,6 +73,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so its 413 carries every header above; it still runs before any view or
+    # process_view hook (CSRF's reads the form) touches the body.
+    "core.middleware.BodySizeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -91,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.site",
             ],
             # Cached loader outside debug: templates are parsed once per worker.
             "loaders": _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],
@@ -193,8 +197,21 @@ NPM_FILE_PATTERNS = {
 
 # --- Security ---------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-# Behind a TLS-terminating proxy the original scheme arrives in this header.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# --- Trust under faults and abuse (issue 17) ---------------------------------
+# The site's origin for absolute links (canonical, hreflang), e.g. https://tracker.example.org;
+# unset, the request's own (allowed) host. A disallowed Host gets a 400 page that uses it.
+TRACKER_SITE_ORIGIN = env.str("DJANGO_SITE_ORIGIN", default="")
+# X-Forwarded-Proto says the request came over https only when a proxy we run sets it
+# (deploy/proxy_params.conf does): trusted without one, any client could claim https.
+if env.bool("DJANGO_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Bodies are refused by their Content-Length before anything reads them
+# (core.middleware.BodySizeMiddleware, 413): a form's worth on the site, the import's
+# 10 MB file in the admin; nginx has the same limits (deploy/nginx.conf.template).
+TRACKER_MAX_BODY_BYTES = env.int("TRACKER_MAX_BODY_BYTES", default=1024 * 1024)
+TRACKER_MAX_ADMIN_BODY_BYTES = env.int("TRACKER_MAX_ADMIN_BODY_BYTES", default=11 * 1024 * 1024)
+# Form fields held in memory (Django's own check, for bodies within the limits above).
+DATA_UPLOAD_MAX_MEMORY_SIZE = TRACKER_MAX_BODY_BYTES
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
