@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "simple_history",
+    "axes",
     # The project's apps, in the direction of their dependencies (docs/architecture.md).
     "core",
     "topics",
@@ -76,6 +77,15 @@ MIDDLEWARE = [
     # Last, so its 413 carries every header above; it still runs before any view or
     # process_view hook (CSRF's reads the form) touches the body.
     "core.middleware.BodySizeMiddleware",
+    # django-axes answers a locked-out login with its lockout page (last, as it asks).
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out account or address before the password is
+# even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -203,13 +213,24 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 TRACKER_SITE_ORIGIN = env.str("DJANGO_SITE_ORIGIN", default="")
 # X-Forwarded-Proto says the request came over https only when a proxy we run sets it
 # (deploy/proxy_params.conf does): trusted without one, any client could claim https.
-if env.bool("DJANGO_BEHIND_PROXY", default=False):
+TRACKER_BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+if TRACKER_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Bodies are refused by their Content-Length before anything reads them
 # (core.middleware.BodySizeMiddleware, 413): a form's worth on the site, the import's
 # 10 MB file in the admin; nginx has the same limits (deploy/nginx.conf.template).
 TRACKER_MAX_BODY_BYTES = env.int("TRACKER_MAX_BODY_BYTES", default=1024 * 1024)
 TRACKER_MAX_ADMIN_BODY_BYTES = env.int("TRACKER_MAX_ADMIN_BODY_BYTES", default=11 * 1024 * 1024)
+# Login throttling (django-axes, issue 17 defect 4): after AXES_FAILURE_LIMIT failed
+# logins an account is locked, from anywhere, and so is the address they came from, for
+# AXES_COOLOFF_TIME hours or until an admin deletes its access attempts (Axes' admin
+# pages). Attempts are kept in the database, so a lockout holds without Redis.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.views.lockout"  # templates/axes/lockout.html, in the admin's look
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
 # Form fields held in memory (Django's own check, for bodies within the limits above).
 DATA_UPLOAD_MAX_MEMORY_SIZE = TRACKER_MAX_BODY_BYTES
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

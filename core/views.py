@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
@@ -62,3 +64,26 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers ask for /favicon.ico on every page, the admin's included. The hashed
     name is looked up per request: at import time the manifest may not exist yet."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def lockout(request: HttpRequest, original_response: Any, credentials: Any) -> HttpResponse:
+    """django-axes' answer to a locked-out sign-in (AXES_LOCKOUT_CALLABLE): the admin's
+    own page, saying for how long and how an administrator unlocks it, with 429 and
+    Retry-After."""
+    from axes.helpers import get_cool_off, get_failure_limit
+    from django.contrib import admin
+
+    cool_off = get_cool_off(request)
+    response = render(
+        request,
+        "axes/lockout.html",
+        {
+            **admin.site.each_context(request),
+            "failure_limit": get_failure_limit(request, credentials),
+            "cooloff_timedelta": cool_off,
+        },
+        status=429,
+    )
+    if cool_off:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
