@@ -63,7 +63,9 @@ class VersionedForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
-            self.fields[VERSION_FIELD].initial = version_token(type(self.instance), self.instance.pk)
+            self.fields[VERSION_FIELD].initial = version_token(
+                type(self.instance), self.instance.pk
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -95,9 +97,12 @@ class VersionedForm(forms.ModelForm):
             saved = model_field.value_from_object(current)
             if not field.has_changed(saved, self[name].data):
                 continue  # this form would write what is saved
-            if base is not None and not model_field.many_to_many:
-                if model_field.value_from_object(base) == saved:
-                    continue  # only this editor changed it
+            if (
+                base is not None
+                and not model_field.many_to_many
+                and model_field.value_from_object(base) == saved
+            ):
+                continue  # only this editor changed it
             theirs.append(name)
             self.add_error(
                 name,
