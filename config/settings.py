@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "topics",
     "delegates",
     "proposals",
+    "government",
     "stats",
     "public",
     "demo",
