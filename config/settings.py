@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "public.site_facts.site_facts",
             ],
             # Cached loader outside debug: templates are parsed once per worker.
             "loaders": _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],

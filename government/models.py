@@ -77,6 +77,12 @@ class GovernmentPriority(models.Model):
     def __str__(self) -> str:
         return f"{self.session_id}: {self.text_en}"
 
+    @property
+    def text(self) -> str:
+        """The English text under the name `{% localized priority "text" %}` reads
+        (beside `text_zh`)."""
+        return self.text_en
+
 
 @receiver(post_save, sender=GovernmentPriority)
 def _no_version_for_fixture_links(
