@@ -21,7 +21,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from proposals.admin.imports import MAX_UPLOAD_BYTES, UPLOAD_DIR, UPLOAD_MAX_AGE, _store, _stored
+from proposals.admin import imports as uploads
 from proposals.interchange import COLUMNS
 
 from .importing import HEADER, RULES, PriorityReport, import_priorities, is_priorities_header
@@ -39,9 +39,10 @@ class PriorityImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > uploads.MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // 1048576}
+                _("The file is larger than %(mb)s MB.")
+                % {"mb": uploads.MAX_UPLOAD_BYTES // 1048576}
             )
         first = next(iter(upload.chunks(4096)), b"").split(b"\n", 1)[0]
         upload.seek(0)
@@ -82,10 +83,12 @@ def import_view(model_admin: ModelAdmin, request: HttpRequest) -> HttpResponse:
     changelist = reverse("admin:government_governmentpriority_changelist")
     if request.method == "POST" and ("confirm" in request.POST or "cancel" in request.POST):
         try:
-            data = signing.loads(request.POST.get("token", ""), salt=_SALT, max_age=UPLOAD_MAX_AGE)
+            data = signing.loads(
+                request.POST.get("token", ""), salt=_SALT, max_age=uploads.UPLOAD_MAX_AGE
+            )
         except signing.BadSignature:
             data = {}
-        path = _stored(data.get("key", ""))
+        path = uploads._stored(data.get("key", ""))
         if path is None:
             messages.error(request, _("That preview has expired or was already imported."))
             return HttpResponseRedirect(reverse("admin:government_governmentpriority_import"))
@@ -108,13 +111,15 @@ def import_view(model_admin: ModelAdmin, request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         name = get_valid_filename(Path(upload.name).name)[:100] or "upload"
-        key = _store(upload)
-        report = _run(UPLOAD_DIR / f"{key}.upload", name=name, dry_run=True, user=request.user)
+        key = uploads._store(upload)
+        report = _run(
+            uploads.UPLOAD_DIR / f"{key}.upload", name=name, dry_run=True, user=request.user
+        )
         token = None
         if report.ok:
             token = signing.dumps({"key": key, "name": name}, salt=_SALT)
         else:
-            (UPLOAD_DIR / f"{key}.upload").unlink(missing_ok=True)
+            (uploads.UPLOAD_DIR / f"{key}.upload").unlink(missing_ok=True)
         return _render(model_admin, request, report=report, confirm_token=token)
     return _render(model_admin, request, form=form)
 

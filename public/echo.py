@@ -9,6 +9,7 @@ import csv
 import io
 from typing import Any
 
+from delegates.models import Company, Delegate
 from government.models import GovernmentPriority
 from proposals.models import Proposal
 from stats import echo
@@ -142,9 +143,12 @@ def topic_context(slug: str) -> dict[str, Any]:
     }
 
 
-def record_context(scope: str, slug: str) -> dict[str, Any]:
+def record_context(scope: str, record: Delegate | Company) -> dict[str, Any]:
     """A delegate's or company's echo and ahead figures with their proposals."""
-    data = (echo.delegate_echo if scope == "delegate" else echo.company_echo)(slug)
+    if isinstance(record, Delegate):
+        data = echo.delegate_echo(record.slug, record)
+    else:
+        data = echo.company_echo(record.slug, record)
     found = _proposals(
         {e["proposal"] for e in data["echoing"]} | {a["proposal"] for a in data["ahead_of"]}
     )

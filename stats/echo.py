@@ -53,6 +53,12 @@ class _Proposal:
 
 
 def _priorities(tree: TopicTree) -> list[_Priority]:
+    """Every shown priority with what it covers: shared by every echo figure, so cached
+    on its own (a running site asks for it once per data version)."""
+    return cached("echo.priorities", (), lambda: _read_priorities(tree))
+
+
+def _read_priorities(tree: TopicTree) -> list[_Priority]:
     tags: dict[tuple[int, int, bool], set[int]] = defaultdict(set)
     rows = (
         GovernmentPriority.objects.visible()
@@ -127,26 +133,29 @@ def _classify(proposals: list[_Proposal], priorities: list[_Priority]) -> dict[s
     }
 
 
-def delegate_echo(slug: str) -> dict[str, Any]:
-    """A delegate's echo and ahead counts, with the proposals. Raises UnknownFilter."""
-    return cached("echo.delegate", slug, lambda: _delegate_echo(slug))
+def delegate_echo(slug: str, delegate: Delegate | None = None) -> dict[str, Any]:
+    """A delegate's echo and ahead counts, with the proposals. Raises UnknownFilter.
+    A page that has the delegate passes it, saving the look-up."""
+    return cached("echo.delegate", slug, lambda: _delegate_echo(slug, delegate))
 
 
-def _delegate_echo(slug: str) -> dict[str, Any]:
-    delegate = Delegate.objects.visible().filter(slug=slug).first()
+def _delegate_echo(slug: str, delegate: Delegate | None) -> dict[str, Any]:
+    if delegate is None:
+        delegate = Delegate.objects.visible().filter(slug=slug).first()
     if delegate is None:
         raise UnknownFilter("delegate", slug)
     scope = Proposal.objects.visible().by_delegate(delegate)
     return {"delegate": slug, **_classify(_proposals(scope), _priorities(topic_tree()))}
 
 
-def company_echo(slug: str) -> dict[str, Any]:
+def company_echo(slug: str, company: Company | None = None) -> dict[str, Any]:
     """The same for the proposals of a company's people while there. Raises UnknownFilter."""
-    return cached("echo.company", slug, lambda: _company_echo(slug))
+    return cached("echo.company", slug, lambda: _company_echo(slug, company))
 
 
-def _company_echo(slug: str) -> dict[str, Any]:
-    company = Company.objects.visible().filter(slug=slug).first()
+def _company_echo(slug: str, company: Company | None) -> dict[str, Any]:
+    if company is None:
+        company = Company.objects.visible().filter(slug=slug).first()
     if company is None:
         raise UnknownFilter("company", slug)
     scope = Proposal.objects.visible().at_company(company)

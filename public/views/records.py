@@ -73,7 +73,7 @@ def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 body: sum(1 for s in seats if s.body == body) for body in ("npc", "cppcc")
             },
             **selectors.delegate_record(delegate, limit=RECORD_PAGE_LIMIT),
-            **_record_echo("delegate", delegate.slug),
+            **_record_echo("delegate", delegate),
             "trend_chart": charts.chart_context(
                 trends.topic_trend(TrendParams(delegate=delegate.slug)),
                 id="delegate-trend",
@@ -118,7 +118,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "affiliations": affiliations,
             "proposals_by_year": selectors.group_by_year(proposals),
             "shown": len(proposals),
-            **_record_echo("company", company.slug),
+            **_record_echo("company", company),
             "trend_chart": charts.chart_context(
                 trends.topic_trend(TrendParams(company=company.slug)),
                 id="company-trend",
@@ -215,13 +215,13 @@ def session_detail(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def _record_echo(scope: str, slug: str) -> dict[str, Any]:
+def _record_echo(scope: str, record: Delegate | Company) -> dict[str, Any]:
     """A delegate's or company's echo figures and, for a delegate, what we hold per
     year beside the totals sources report."""
-    found = echo.record_context(scope, slug)
+    found = echo.record_context(scope, record)
     context: dict[str, Any] = {"echo": found, "echo_scope": scope}
     if scope == "delegate":
         held = {row["year"]: row["proposals"] for row in found["by_year"]}
         context["held_by_year"] = found["by_year"]
-        context["reported"] = coverage.coverage_rows(slug, held)
+        context["reported"] = coverage.coverage_rows(record.slug, held)
     return context
