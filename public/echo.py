@@ -9,7 +9,7 @@ import csv
 import io
 from typing import Any
 
-from delegates.models import Company, Delegate
+from delegates.models import AnnualSession, Company, Delegate
 from government.models import GovernmentPriority
 from proposals.models import Proposal
 from stats import echo
@@ -106,9 +106,12 @@ def _proposals(ids: set[int]) -> dict[int, Proposal]:
     return Proposal.objects.filter(pk__in=ids).for_list().in_bulk() if ids else {}
 
 
-def session_context(year: int) -> dict[str, Any]:
-    """A session page's priorities, each with its echoing proposals: three queries."""
-    data = echo.session_echo(year)
+def session_context(session: AnnualSession) -> dict[str, Any]:
+    """A session page's priorities, each with its echoing proposals: five queries (the
+    figures when not cached, the priorities with their topics and sources, the
+    proposals with theirs)."""
+    year = session.year
+    data = echo.session_echo(year, session)
     priorities = GovernmentPriority.objects.in_year(year).for_display().in_bulk()
     wanted = {pk for p in data["priorities"] for ids in p["echoes"].values() for pk in ids}
     found = _proposals(wanted)

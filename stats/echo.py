@@ -202,14 +202,16 @@ def _topic_echo(slug: str) -> dict[str, Any]:
     }
 
 
-def session_echo(year: int) -> dict[str, Any]:
+def session_echo(year: int, session: AnnualSession | None = None) -> dict[str, Any]:
     """A session's priorities, each with the proposals of that session and the one
-    before on the topics it covers. Raises UnknownFilter for a session not shown."""
-    return cached("echo.session", year, lambda: _session_echo(year))
+    before on the topics it covers. Raises UnknownFilter for a session not shown. A
+    page that has the session passes it, saving the look-up."""
+    return cached("echo.session", year, lambda: _session_echo(year, session))
 
 
-def _session_echo(year: int) -> dict[str, Any]:
-    session = AnnualSession.objects.visible().filter(year=year).first()
+def _session_echo(year: int, session: AnnualSession | None) -> dict[str, Any]:
+    if session is None:
+        session = AnnualSession.objects.visible().filter(year=year).first()
     if session is None:
         raise UnknownFilter("session", str(year))
     priorities = [p for p in _priorities(topic_tree()) if p.year == year]

@@ -210,7 +210,7 @@ def session_detail(request: HttpRequest, year: int) -> HttpResponse:
                 ),
                 kind="bar",
             ),
-            "echo": echo.session_context(year),
+            "echo": echo.session_context(session),
         },
     )
 
