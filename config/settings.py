@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "topics",
     "delegates",
     "proposals",
+    "government",
     "stats",
     "public",
     "demo",
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "public.site_facts.site_facts",
             ],
             # Cached loader outside debug: templates are parsed once per worker.
             "loaders": _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],

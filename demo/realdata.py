@@ -18,6 +18,8 @@ from django.utils.text import slugify
 
 from proposals.interchange import COLUMNS, split_person_name, split_topics
 
+from .priorities import PRIORITIES_PATH, priority_records
+
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 CSV_PATH = FIXTURES_DIR / "two_sessions_2013_2022.csv"
 # The sourced proposals, oldest file first (record ids follow this order).
@@ -142,6 +144,7 @@ def build_fixture(
     curation_path: Path = CURATION_PATH,
     translations_path: Path = TRANSLATIONS_PATH,
     names_zh_path: Path = NAMES_ZH_PATH,
+    priorities_path: Path = PRIORITIES_PATH,
 ) -> list[dict]:
     """Merge the CSV files, the curated facts and the Chinese texts into fixture records."""
     rows = [(Place(path.name, line), row) for path in csv_paths for line, row in read_csv(path)]
@@ -445,6 +448,10 @@ def build_fixture(
                 end_year=None,
             )
 
+    priorities = priority_records(
+        priorities_path, topic_pk=topic_pk, years=years, add_source=add_source, problems=problems
+    )
+
     if problems:
         raise BuildError(problems)
     return [
@@ -457,6 +464,7 @@ def build_fixture(
         *sources.rows,
         *proposals.rows,
         *links.rows,
+        *priorities,
     ]
 
 

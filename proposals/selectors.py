@@ -26,7 +26,10 @@ def headline_counts() -> dict[str, int | None]:
         "delegates": Delegate.objects.visible().count(),
         "companies": Company.objects.visible().count(),
         "sessions": AnnualSession.objects.visible().count(),
-        "latest_year": AnnualSession.objects.visible().aggregate(latest=Max("year"))["latest"],
+        # The latest complete session: one being entered is not "the latest" yet.
+        "latest_year": AnnualSession.objects.visible()
+        .complete()
+        .aggregate(latest=Max("year"))["latest"],
     }
 
 

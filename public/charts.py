@@ -103,6 +103,18 @@ def chart_context(trend: Trend, *, id: str, title: str, kind: str = "line") -> d
     }
 
 
+def with_in_progress(title: str, in_progress: list[int], years: list[int]) -> str:
+    """A chart title saying which of its sessions are still being entered, and that the
+    data is press-derived."""
+    shown = [year for year in in_progress if year in years]
+    if not shown:
+        return title
+    return gettext("%(title)s (%(years)s in progress: still being entered)") % {
+        "title": title,
+        "years": ", ".join(str(y) for y in shown),
+    }
+
+
 def year_span(years: list[int]) -> str:
     """“2013–2025”, or one year, or nothing."""
     return "–".join(str(year) for year in dict.fromkeys(years[:1] + years[-1:]))

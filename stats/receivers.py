@@ -28,6 +28,7 @@ from django.dispatch import receiver
 
 from core.cache import invalidate
 from delegates.models import Affiliation, AnnualSession, Company, Delegate
+from government.models import GovernmentPriority
 from proposals.bulk import proposals_changed_in_bulk
 from proposals.models import Proposal, ProposalTopic
 from topics.models import Topic
@@ -133,6 +134,12 @@ for model in (Topic, AnnualSession, Delegate, Company, Affiliation):
     post_delete.connect(_invalidate, sender=model, dispatch_uid=f"trends_{model.__name__}_del")
 for model in (AnnualSession, Delegate, Company, Affiliation):
     post_save.connect(_invalidate, sender=model, dispatch_uid=f"trends_{model.__name__}_save")
+# The government's priorities change the echo figures (stats/echo.py) and nothing counted.
+post_save.connect(_invalidate, sender=GovernmentPriority, dispatch_uid="trends_priority_save")
+post_delete.connect(_invalidate, sender=GovernmentPriority, dispatch_uid="trends_priority_del")
+m2m_changed.connect(
+    _invalidate, sender=GovernmentPriority.topics.through, dispatch_uid="trends_priority_topics"
+)
 
 
 @receiver(proposals_changed_in_bulk, dispatch_uid="trends_bulk_change")

@@ -32,7 +32,9 @@ def test_real_data_counts(real_data):
     assert Topic.objects.roots().count() == 12
     assert Topic.objects.filter(parent__isnull=False).count() == 89  # 85 and four new slugs
     # 80 pages in the 2013-2022 file, 46 new in 2023-2025, and the SCMP seed article.
-    assert Source.objects.count() == 127
+    assert Source.objects.filter(proposals__isnull=False).distinct().count() == 127
+    # And 31 pages the government's 60 priorities cite (none also cites a proposal).
+    assert Source.objects.count() == 158
     assert ProposalTopic.objects.count() == 646
     # Every proposal has a topic, a source and a matching seat.
     assert not Proposal.objects.without_source().exists()
