@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .models import OutcomeEvent, Proposal
 
-COLUMNS: tuple[str, ...] = (
+# The columns every file has had since the start (the real-data files carry these).
+BASE_COLUMNS: tuple[str, ...] = (
     "year",
     "body",
     "delegate_name",
@@ -27,11 +28,10 @@ COLUMNS: tuple[str, ...] = (
     "source_title",
     "source_publisher",
     "source_date",
-    # Issue 13, optional (older files without them still import): the outcome events
-    # as a JSON list, and the earlier filing this one repeats as "YEAR: title".
-    "outcomes",
-    "repeats",
 )
+# Issue 13, optional (older files without them still import): the outcome events as
+# a JSON list, and the earlier filing this one repeats as "YEAR: title".
+COLUMNS: tuple[str, ...] = (*BASE_COLUMNS, "outcomes", "repeats")
 # The keys of one event in the `outcomes` cell, in the order they are written.
 EVENT_KEYS: tuple[str, ...] = (
     "kind",
