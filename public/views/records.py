@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from core.cache import cache_public_page
 from core.errors import BadRequest, page_400
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
-from proposals import selectors
+from proposals import selectors, timeline
 from proposals.facets import cached_facet_counts
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal
@@ -71,6 +71,8 @@ def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 body: sum(1 for s in seats if s.body == body) for body in ("npc", "cppcc")
             },
             **selectors.delegate_record(delegate, limit=RECORD_PAGE_LIMIT),
+            "known_outcomes": timeline.known_outcomes(delegate),
+            "repeated_asks": timeline.repeated_asks(delegate),
             "trend_chart": charts.chart_context(
                 trends.topic_trend(TrendParams(delegate=delegate.slug)),
                 id="delegate-trend",
