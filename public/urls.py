@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import feeds
 from .exports import export_csv, export_json
-from .views import home, proposals, records, trends
+from .views import home, outcomes, proposals, records, trends
 
 app_name = "public"
 
@@ -29,4 +29,6 @@ urlpatterns = [
     path("trends/", trends.trends_explorer, name="trends"),
     path("trends/topics.json", trends.trends_json, name="trends-json"),
     path("trends/topics.csv", trends.trends_csv, name="trends-csv"),
+    path("outcomes/", outcomes.outcomes, name="outcomes"),
+    path("outcomes/data.json", outcomes.outcomes_json, name="outcomes-json"),
 ]
