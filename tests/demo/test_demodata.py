@@ -98,8 +98,8 @@ def test_same_seed_gives_the_same_data_and_another_seed_other_data(real_data):
 def test_every_generated_row_is_flagged_and_hidden_from_the_public(real_data, settings):
     settings.TRACKER_SHOW_GENERATED = False
     generate()
-    assert Proposal.objects.count() == 268 + 2000
-    assert Proposal.objects.visible().count() == 268
+    assert Proposal.objects.count() == 269 + 2000
+    assert Proposal.objects.visible().count() == 269
     assert Delegate.objects.visible().count() == 24
     assert Company.objects.visible().count() == 24
     assert Topic.objects.visible().count() == 101
@@ -124,7 +124,7 @@ def test_every_generated_row_is_flagged_and_hidden_from_the_public(real_data, se
     assert not Source.objects.filter(is_generated=True).exclude(url__contains=".example/").exists()
 
     settings.TRACKER_SHOW_GENERATED = True
-    assert Proposal.objects.visible().count() == 268 + 2000
+    assert Proposal.objects.visible().count() == 269 + 2000
 
 
 def test_real_data_is_untouched_and_removal_restores_it_exactly(real_data):
@@ -231,7 +231,7 @@ def test_a_second_run_is_refused_and_replace_swaps_in_one_step(real_data):
     assert generated_counts() == counts
     generate(seed=2, proposals=500, replace=True)
     assert generated_counts()["proposals.Proposal"] == 500
-    assert Proposal.objects.filter(is_generated=False).count() == 268
+    assert Proposal.objects.filter(is_generated=False).count() == 269
 
 
 def test_a_failure_midway_leaves_no_partial_dataset(real_data, monkeypatch):
@@ -273,8 +273,8 @@ def test_trend_counts_follow_generation_and_removal(real_data, settings):
     settings.TRACKER_SHOW_GENERATED = True
     call_command("generate_demo_data", proposals=2000, seed=3, verbosity=0)
     shown = TrendCount.objects.filter(topic__isnull=True).aggregate(n=Sum("proposals"))["n"]
-    assert shown == Proposal.objects.count() == 2268
+    assert shown == Proposal.objects.count() == 2269
     assert sum(v for v in trends.topic_trend(TrendParams()).payload()["series"][0]["values"] if v)
     call_command("generate_demo_data", remove=True, verbosity=0)
     total = TrendCount.objects.filter(topic__isnull=True).aggregate(n=Sum("proposals"))["n"]
-    assert total == 268
+    assert total == 269

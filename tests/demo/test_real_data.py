@@ -20,7 +20,7 @@ TECHNODE = "https://technode.com/2022/03/10/two-sessions-2022-5-chinese-tech-lea
 
 
 def test_real_data_counts(real_data):
-    assert Proposal.objects.count() == 268  # 188 from 2013-2022, 80 from 2023-2025
+    assert Proposal.objects.count() == 269  # 188 from 2013-2022, 80 from 2023-2025, 1 from an outcome source
     assert Proposal.objects.filter(session_id__gte=2023).count() == 80
     assert AnnualSession.objects.count() == 13
     assert list(AnnualSession.objects.order_by("year").values_list("year", flat=True)) == list(
