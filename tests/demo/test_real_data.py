@@ -228,9 +228,7 @@ def test_robin_li_2022_shows_the_industry_ministrys_reply_and_its_caveat(client,
     assert "A reply, not acceptance of the driverless-without-safety-officer ask." in page
 
 
-def test_zeng_yuqun_2018_battery_tax_proposal_is_partly_adopted_with_its_caveat(
-    client, real_data
-):
+def test_zeng_yuqun_2018_battery_tax_proposal_is_partly_adopted_with_its_caveat(client, real_data):
     proposal = Proposal.objects.get(
         session_id=2018, delegate__name="Zeng Yuqun", title__icontains="power-battery"
     )
