@@ -131,3 +131,11 @@ def test_the_whole_real_data_round_trips(client, real_data):
     assert db_state() == before
     assert OutcomeEvent.objects.count() == 5
     assert Proposal.objects.filter(repeats__isnull=False).count() == 8
+
+
+def test_json_lines_carry_outcomes_as_a_list(import_topics):
+    row = make_row(outcomes="")
+    row["outcomes"] = REPLY
+    report = run((json.dumps(row) + "\n").encode(), name="session.jsonl")
+    assert report.ok, report.problems
+    assert Proposal.objects.get().status == Status.ANSWERED
