@@ -29,6 +29,12 @@ def _model(name: str) -> Any:
     return apps.get_model("proposals", name)
 
 
+def _in_chain() -> Q:
+    """A proposal filed again: it repeats an earlier one, or a later one repeats it."""
+    later = _model("Proposal").objects.filter(repeats=OuterRef("pk"))
+    return Q(repeats__isnull=False) | Q(Exists(later))
+
+
 class SourceQuerySet(PublicQuerySet):
     pass
 
@@ -70,6 +76,18 @@ class ProposalQuerySet(PublicQuerySet):
 
     def with_status(self, status: str) -> ProposalQuerySet:
         return self.filter(status=status)
+
+    def with_outcome(self, known: str) -> ProposalQuerySet:
+        """ "known": some outcome is recorded (the status is derived from the events,
+        so this reads the indexed status column); "unknown": none is."""
+        if known == "known":
+            return self.exclude(status="submitted")
+        return self.filter(status="submitted")
+
+    def filed_again(self, value: str) -> ProposalQuerySet:
+        """ "yes": part of a chain of filings of the same ask; "no": filed once as far
+        as the records show."""
+        return self.filter(_in_chain()) if value == "yes" else self.exclude(_in_chain())
 
     def search(self, text: str) -> ProposalQuerySet:
         """Match the words against title and summary, and the text against delegate and
@@ -201,15 +219,28 @@ class ProposalQuerySet(PublicQuerySet):
     def for_detail(self) -> ProposalQuerySet:
         topics = Prefetch("topics", queryset=Topic.objects.select_related("parent"))
         sources = Prefetch("sources", queryset=_model("Source").objects.order_by("pk"))
+        events = Prefetch(
+            "outcome_events", queryset=_model("OutcomeEvent").objects.select_related("source")
+        )
         return (
-            self.select_related("delegate", "session").with_role().prefetch_related(topics, sources)
+            self.select_related("delegate", "session")
+            .with_role()
+            .prefetch_related(topics, sources, events)
         )
 
     def for_export(self) -> ProposalQuerySet:
         """Rows for the CSV/JSON export: role, topics and sources without a query per row."""
         topics = Prefetch("topics", queryset=Topic.objects.only("slug").order_by("slug"))
         sources = Prefetch("sources", queryset=_model("Source").objects.order_by("pk"))
-        return self.select_related("delegate").with_role().prefetch_related(topics, sources)
+        events = Prefetch(
+            "outcome_events",
+            queryset=_model("OutcomeEvent").objects.select_related("source").order_by("pk"),
+        )
+        return (
+            self.select_related("delegate", "repeats")
+            .with_role()
+            .prefetch_related(topics, sources, events)
+        )
 
 
 class TrendCountQuerySet(PublicQuerySet):
@@ -241,6 +272,11 @@ class TrendCountQuerySet(PublicQuerySet):
 
     def with_status(self, status: str) -> TrendCountQuerySet:
         return self.filter(status=status)
+
+    def with_outcome(self, known: str) -> TrendCountQuerySet:
+        if known == "known":
+            return self.exclude(status="submitted")
+        return self.filter(status="submitted")
 
     def on_topic(self, topic_id: int | None) -> TrendCountQuerySet:
         """One topic's rows (a parent's count each proposal once), or with None the

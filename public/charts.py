@@ -167,3 +167,74 @@ def movers_context(movers: dict[str, Any] | None) -> dict[str, Any] | None:
             for side in ("rose", "fell")
         },
     }
+
+
+# --- The outcomes chart (issue 13) -------------------------------------------------------
+
+OUTCOME_COLORS = {
+    "submitted": "#c7c7c7",
+    "accepted": "#9edae5",
+    "answered": "#1f77b4",
+    "partial": "#98df8a",
+    "adopted": "#2ca02c",
+    "withdrawn": "#7f7f7f",
+}
+OUTCOME_LABELS = {
+    "submitted": gettext_lazy("Not known"),
+    "accepted": gettext_lazy("Registered or assigned"),
+    "answered": gettext_lazy("Replied"),
+    "partial": gettext_lazy("Partly adopted"),
+    "adopted": gettext_lazy("Adopted"),
+    "withdrawn": gettext_lazy("Withdrawn"),
+}
+
+
+def outcome_chart_context(counts: dict[str, Any]) -> dict[str, Any]:
+    """The outcomes chart's payload (for json_script and the JSON endpoint) and its
+    table: per session, one stacked bar per body, "not known" at the base."""
+    bodies = {Body.NPC: gettext("NPC"), Body.CPPCC: gettext("CPPCC")}
+    datasets = []
+    for body in counts["bodies"]:
+        for status, values in counts["counts"][body].items():
+            datasets.append(
+                {
+                    "label": f"{bodies[body]} · {OUTCOME_LABELS[status]}",
+                    "status": status,
+                    "body": body,
+                    "stack": body,
+                    "color": OUTCOME_COLORS[status],
+                    "values": values,
+                }
+            )
+    table = []
+    for i, year in enumerate(counts["years"]):
+        for body in counts["bodies"]:
+            total = counts["totals"][body][i]
+            if not total:
+                continue
+            known = counts["known"][body][i]
+            table.append(
+                {
+                    "year": year,
+                    "body": bodies[body],
+                    "body_code": body,
+                    "total": total,
+                    "known": known,
+                    "unknown": total - known,
+                    "known_share": f"{known / total * 100:.0f}%",
+                }
+            )
+    return {
+        "id": "outcome-chart",
+        "data_id": "outcome-chart-data",
+        "title": gettext("What became of each session's proposals, as far as sources report"),
+        "data": {
+            "years": counts["years"],
+            "datasets": datasets,
+            "y_label": gettext("Proposals"),
+            "hint": gettext("%(body)s %(year)s: %(n)s"),
+        },
+        "table": table,
+        "json_url": reverse("public:outcomes-json"),
+        "list_url": reverse("public:proposal-list"),
+    }

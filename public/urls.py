@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import feeds
 from .exports import export_csv, export_json
-from .views import echo, home, proposals, records, trends
+from .views import echo, home, outcomes, proposals, records, trends
 
 app_name = "public"
 
@@ -32,4 +32,6 @@ urlpatterns = [
     path("trends/echo.json", echo.echo_json, name="echo-json"),
     path("trends/echo.csv", echo.echo_csv, name="echo-csv"),
     path("about/", echo.about, name="about"),
+    path("outcomes/", outcomes.outcomes, name="outcomes"),
+    path("outcomes/data.json", outcomes.outcomes_json, name="outcomes-json"),
 ]

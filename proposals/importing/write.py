@@ -16,6 +16,7 @@ from topics.models import Topic
 
 from ..history import ensure_baseline, record_versions
 from ..models import Proposal, ProposalTopic, Status
+from .outcomes import OutcomeWriter
 from .read import Record
 from .records import RecordResolver, insert
 from .report import Change
@@ -24,7 +25,7 @@ from .validate import Row, parse_row
 SAMPLE_CHANGES = 200  # proposal changes kept for the preview; the counts are complete
 
 
-class Importer(RecordResolver):
+class Importer(OutcomeWriter, RecordResolver):
     """One file's import: each chunk's records resolved, then its proposals written."""
 
     # One chunk ------------------------------------------------------------------------------
@@ -44,6 +45,7 @@ class Importer(RecordResolver):
         rows = self._resolve_sources(rows)
         self._create_topics(rows)
         self._write_proposals(rows)
+        self._write_outcomes(rows)
 
     def _write_proposals(self, rows: list[Row]) -> None:
         if not rows:
@@ -98,7 +100,6 @@ class Importer(RecordResolver):
             for name, value in (
                 ("body", row.body),
                 ("summary", row.summary),
-                ("status", row.status),
             ):
                 if value and getattr(proposal, name) != value:
                     details.append(f"{name}: {_difference(getattr(proposal, name), value)}")
@@ -232,7 +233,7 @@ def _insert_proposals(rows: list[Row]) -> list[int]:
         Proposal,
         columns,
         [
-            [r.year, r.delegate.pk, r.body, r.title, r.summary, r.status or Status.SUBMITTED]
+            [r.year, r.delegate.pk, r.body, r.title, r.summary, Status.SUBMITTED]
             + [now, now, False]
             for r in rows
         ],

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from core.cache import cache_public_page
 from core.errors import BadRequest, page_400
-from proposals import selectors
+from proposals import selectors, timeline
 from proposals.facets import cached_facet_counts
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal
@@ -62,5 +62,10 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "public/proposal_detail.html",
-        {"proposal": proposal, "related": selectors.related_proposals(proposal)},
+        {
+            "proposal": proposal,
+            "related": selectors.related_proposals(proposal),
+            "events": timeline.ordered_events(proposal.outcome_events.all()),
+            "chain": timeline.chain_of(proposal),
+        },
     )

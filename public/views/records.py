@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from core.cache import cache_public_page
 from core.errors import BadRequest, page_400
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
-from proposals import selectors
+from proposals import selectors, timeline
 from proposals.facets import cached_facet_counts
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal
@@ -74,6 +74,8 @@ def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
             },
             **selectors.delegate_record(delegate, limit=RECORD_PAGE_LIMIT),
             **_record_echo("delegate", delegate),
+            "known_outcomes": timeline.known_outcomes(delegate),
+            "repeated_asks": timeline.repeated_asks(delegate),
             "trend_chart": charts.chart_context(
                 trends.topic_trend(TrendParams(delegate=delegate.slug)),
                 id="delegate-trend",
