@@ -178,5 +178,6 @@ def test_pages_advertise_their_feeds(client, real_data):
 def test_feed_query_count(client, django_assert_max_num_queries):
     for _ in range(5):
         ProposalFactory(topics=[TopicFactory(), TopicFactory()])
-    with django_assert_max_num_queries(2):
+    # The proposals with their delegate and session, their topics, their sources.
+    with django_assert_max_num_queries(3):
         client.get("/proposals/feed/rss/")
