@@ -121,6 +121,7 @@ def ensure_full_export(
         return path if write_atomically(path, chunks()) else None
     # One background build per file: the marker is taken here and dropped by the
     # command when it is done (or goes stale if it dies).
+    path.parent.mkdir(parents=True, exist_ok=True)
     if _locked(requested_marker(path)):
         build_in_background(origin)
     return None
