@@ -243,5 +243,11 @@ TRACKER_EXPORT_ROOT = env.path("TRACKER_EXPORT_ROOT", default=BASE_DIR / "var" /
 # timeout (about 0.15 ms a row at 100k on SQLite).
 TRACKER_EXPORT_MAX_ROWS = env.int("TRACKER_EXPORT_MAX_ROWS", default=20_000)
 # Up to this many proposals the export of everything is built by the request that
-# first asks (a few seconds); above, by `manage.py build_exports` in the background.
+# first asks (a few seconds); above, by `manage.py build_exports` in the background,
+# which needs the data version shared by every process (Redis): with a process-local
+# cache each process has its own version, so the request builds it whatever its size.
 TRACKER_EXPORT_INLINE_ROWS = env.int("TRACKER_EXPORT_INLINE_ROWS", default=20_000)
+TRACKER_EXPORT_IN_BACKGROUND = env.bool(
+    "TRACKER_EXPORT_IN_BACKGROUND",
+    default=not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")),
+)

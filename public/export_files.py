@@ -75,6 +75,7 @@ def write_atomically(path: Path, chunks: Iterable[str]) -> bool:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
                 for chunk in chunks:
                     out.write(chunk)
+            os.chmod(temp, 0o644)  # mkstemp's 0600 would hide it from a static server
             os.replace(temp, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):

@@ -167,7 +167,10 @@ def _serve_full(kind: str, origin: str) -> HttpResponse:
         kind,
         origin,
         lambda: full_export_chunks(kind, origin),
-        inline=lambda: Proposal.objects.visible().count() <= settings.TRACKER_EXPORT_INLINE_ROWS,
+        inline=lambda: (
+            not settings.TRACKER_EXPORT_IN_BACKGROUND
+            or Proposal.objects.visible().count() <= settings.TRACKER_EXPORT_INLINE_ROWS
+        ),
     )
     if path is None:
         response = data_400(

@@ -73,6 +73,7 @@ def test_the_full_export_is_built_once_per_data_version(
 
 def test_a_large_full_export_is_built_in_the_background(client, real_data, settings, monkeypatch):
     settings.TRACKER_EXPORT_INLINE_ROWS = 100
+    settings.TRACKER_EXPORT_IN_BACKGROUND = True  # as with Redis, the data version shared
     started = []
     # Stands in for the detached process only; the command itself runs for real below.
     monkeypatch.setattr(export_files, "build_in_background", started.append)

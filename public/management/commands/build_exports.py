@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from public import export_files
 from public.exports import full_export_chunks
@@ -21,12 +22,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--origin",
-            required=True,
+            default=settings.TRACKER_SITE_ORIGIN,
             help="The origin the links use, e.g. https://tracker.example.org "
-            "(TRACKER_SITE_ORIGIN when set).",
+            "(default: TRACKER_SITE_ORIGIN).",
         )
 
     def handle(self, *args: Any, origin: str, **options: Any) -> None:
+        if not origin:
+            raise CommandError("give --origin or set TRACKER_SITE_ORIGIN")
         origin = origin.rstrip("/")
         for kind in export_files.KINDS:
             path = export_files.full_export_path(kind, origin)
