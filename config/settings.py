@@ -278,3 +278,23 @@ TRACKER_SHOW_GENERATED = env.bool("TRACKER_SHOW_GENERATED", default=False)
 # How long a process trusts the data version it last read before asking the cache again
 # (core.cache._version): an edit shows on other workers' cached pages within it.
 TRACKER_VERSION_HOLD_SECONDS = env.float("TRACKER_VERSION_HOLD_SECONDS", default=1.0)
+
+# --- Exports (public/exports.py, public/export_files.py) ----------------------
+# The site's public origin (scheme and host, e.g. https://tracker.example.org) for the
+# canonical links in exports and feeds; empty: the request's own.
+TRACKER_SITE_ORIGIN = env.str("TRACKER_SITE_ORIGIN", default="")
+# Where the export of everything is kept, one file per format and data version.
+TRACKER_EXPORT_ROOT = env.path("TRACKER_EXPORT_ROOT", default=BASE_DIR / "var" / "exports")
+# A filtered export above this many proposals is refused (400) with a pointer to the
+# export of everything and the bulk download: streamed, it could outlast the worker
+# timeout (about 0.15 ms a row at 100k on SQLite).
+TRACKER_EXPORT_MAX_ROWS = env.int("TRACKER_EXPORT_MAX_ROWS", default=20_000)
+# Up to this many proposals the export of everything is built by the request that
+# first asks (a few seconds); above, by `manage.py build_exports` in the background,
+# which needs the data version shared by every process (Redis): with a process-local
+# cache each process has its own version, so the request builds it whatever its size.
+TRACKER_EXPORT_INLINE_ROWS = env.int("TRACKER_EXPORT_INLINE_ROWS", default=20_000)
+TRACKER_EXPORT_IN_BACKGROUND = env.bool(
+    "TRACKER_EXPORT_IN_BACKGROUND",
+    default=not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")),
+)

@@ -173,3 +173,44 @@ def parse_repeats_cell(text: str) -> tuple[tuple[int, str] | None, str]:
     if not sep or not year.strip().isdigit() or not title.strip():
         return None, "write the earlier filing as “YEAR: its title”"
     return (int(year.strip()), " ".join(title.split())), ""
+
+
+# --- Beyond the core format: what the public export adds ------------------------------
+
+# The export's first columns join a row back to the site. The importer accepts and
+# IGNORES them: a row is identified by (year, delegate, title), so a file exported from
+# another copy of the site, or edited in a spreadsheet, never updates the wrong record.
+LINK_COLUMNS: tuple[str, ...] = ("id", "url")
+# Chinese text of the proposal: exported, imported when given (an empty cell erases
+# nothing), and optional, so files without them still import.
+TRANSLATION_COLUMNS: tuple[str, ...] = ("title_zh", "summary_zh")
+EXPORT_COLUMNS: tuple[str, ...] = LINK_COLUMNS + COLUMNS + TRANSLATION_COLUMNS
+# Every column a file to import may have.
+READ_COLUMNS: tuple[str, ...] = COLUMNS + TRANSLATION_COLUMNS + LINK_COLUMNS
+
+
+def export_row(proposal: Proposal, url: str) -> dict[str, str]:
+    """One proposal as a row of the public CSV export: the interchange row, with the
+    proposal's id and canonical address first and its Chinese text last."""
+    return {
+        "id": str(proposal.pk),
+        "url": url,
+        **interchange_row(proposal),
+        "title_zh": proposal.title_zh,
+        "summary_zh": proposal.summary_zh,
+    }
+
+
+_NEUTRALISED = tuple("'" + prefix for prefix in (*FORMULA_PREFIXES, "'"))
+
+
+def neutralise_cell(value: str) -> str:
+    """`neutralise`, made reversible: a value that itself starts with an apostrophe
+    gets one more, so `unneutralise` can tell the export's apostrophe from the data's."""
+    return "'" + value if value.startswith((*FORMULA_PREFIXES, "'")) else value
+
+
+def unneutralise(value: str) -> str:
+    """A cell as it was before the export made it inert: its one leading apostrophe
+    removed when what follows would have been neutralised."""
+    return value[1:] if value.startswith(_NEUTRALISED) else value

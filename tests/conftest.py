@@ -24,6 +24,12 @@ def _empty_cache() -> None:
     data_cache.forget_held_version()
 
 
+@pytest.fixture(autouse=True)
+def _export_root(settings, tmp_path) -> None:
+    """The export of everything is a file: each test gets its own folder for it."""
+    settings.TRACKER_EXPORT_ROOT = tmp_path / "exports"
+
+
 @cache
 def _real_records() -> tuple[dict, list]:
     """The fixture, parsed once per test run: rows per model and M2M links."""

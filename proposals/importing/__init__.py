@@ -36,11 +36,16 @@ Rules:
 - A row is one proposal, identified by (year, delegate, title): a row matching a
   proposal updates it, any other row creates one. Importing a file twice changes
   nothing the second time.
+- Optional columns: title_zh and summary_zh (the proposal's Chinese text), and the
+  export's id and url, which are accepted and ignored: rows are never matched by id,
+  so a file from another copy of the site cannot overwrite the wrong proposal.
+- The export's apostrophe before a cell a spreadsheet would run as a formula (or one
+  starting with an apostrophe) is removed, so an exported file imports back unchanged.
 - Required: year, body (NPC or CPPCC), delegate_name, title, at least one topic slug
   (joined by ';'), and source_url or source_title. A source_title alone must name one
   source already in the database.
-- Empty optional cells (delegate_name_zh, company, role, summary, status, source_*,
-  outcomes, repeats) never erase what the database holds.
+- Empty optional cells (delegate_name_zh, company, role, summary, title_zh, summary_zh,
+  source_*, outcomes, repeats) never erase what the database holds.
 - outcomes (optional column): the proposal's outcome events as a JSON list, each with
   kind (registered, assigned, replied, adopted, partly_adopted, withdrawn) and any of
   date (2022, 2022-10 or 2022-10-18), department, grade (A-D), law, source_url, caveat,

@@ -13,10 +13,12 @@ from delegates.models import Body, Company, Delegate
 from ..interchange import (
     COLUMNS,
     TOPIC_SEPARATOR,
+    TRANSLATION_COLUMNS,
     PersonName,
     parse_outcomes_cell,
     parse_repeats_cell,
     split_person_name,
+    unneutralise,
 )
 from ..models import Status
 from ..outcomes import Grade, Kind, Step, parse_partial_date, timeline_problems
@@ -41,6 +43,7 @@ LIMITS = {
     "company": 200,
     "role": 200,
     "title": 300,
+    "title_zh": 300,
     "source_url": 500,
     "source_title": 300,
     "source_publisher": 200,
@@ -73,6 +76,11 @@ class Row:
     delegate: Delegate | None = None
     company_obj: Company | None = None
     source_id: int | None = None
+    title_zh: str = ""
+    summary_zh: str = ""
+    # The title as the file writes it: a proposal saved with other spacing (a leading
+    # space, a double space) is still the one the row means.
+    title_as_written: str = ""
 
 
 def _clean(value: str) -> str:
@@ -84,7 +92,8 @@ def parse_row(
 ) -> tuple[Row | None, list[Problem]]:
     """The row's values checked one by one; every problem is returned, not just the first.
     `known_topic` says whether a slug may be used (None: any slug may)."""
-    v = {key: record.values.get(key, "") for key in COLUMNS}
+    # The export's apostrophe before formula-like cells is its own, not the data's.
+    v = {key: unneutralise(record.values.get(key, "")) for key in COLUMNS + TRANSLATION_COLUMNS}
     line = record.line
     problems = list(record.problems)
     if problems:
@@ -191,6 +200,9 @@ def parse_row(
             source_date=when,
             outcomes=events,
             repeats=repeats,
+            title_zh=_clean(v["title_zh"]),
+            title_as_written=v["title"],
+            summary_zh=v["summary_zh"].strip(),
         ),
         [],
     )
