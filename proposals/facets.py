@@ -172,7 +172,9 @@ def _counts_under(filterset: ProposalFilter, *, skip: set[str]) -> Any:
 
 def _grid_options(param: Param, counts: Counter[str], chosen: set[str]) -> list[FacetOption]:
     if param.choices is None:  # values as counted: years, newest first
-        values = sorted(counts, key=lambda v: int(v), reverse=True)
+        # A chosen value stays listed, checked, at 0: dropping it from the form would
+        # drop it from the URL on the next Apply.
+        values = sorted(set(counts) | chosen, key=lambda v: int(v), reverse=True)
         return [FacetOption(v, v, counts[v], v in chosen) for v in values]
     return [
         FacetOption(value, label, counts[value], value in chosen)

@@ -98,16 +98,27 @@ def top_topics(proposals: list[Proposal], limit: int = 8) -> list[tuple[Topic, i
     return sorted(counter.items(), key=lambda item: (-item[1], item[0].name))[:limit]
 
 
+def main_root(proposal: Proposal) -> int | None:
+    """The id of the top-level topic most of a proposal's topics fall under (on a tie,
+    that of its first topic by name). Topics must be prefetched."""
+    roots = [t.parent_id or t.pk for t in proposal.topics.all()]
+    if not roots:
+        return None
+    tally = Counter(roots)
+    return max(dict.fromkeys(roots), key=lambda r: tally[r])
+
+
 def group_by_parent_topic(proposals: list[Proposal]) -> list[tuple[TopicNode, list[Proposal]]]:
-    """A session's proposals under each top-level topic they touch (a proposal with
-    topics under two parents appears under both). Topics must be prefetched."""
+    """A session's proposals grouped by top-level topic, each proposal once, under its
+    main one (`main_root`; a row's tags show the others). Topics must be prefetched."""
     roots = {root.id: root for root in topic_tree().roots}
     groups: dict[int, list[Proposal]] = defaultdict(list)
     for p in proposals:
-        for root_id in dict.fromkeys(t.parent_id or t.pk for t in p.topics.all()):
+        root_id = main_root(p)
+        if root_id in roots:
             groups[root_id].append(p)
     return sorted(
-        ((roots[r], items) for r, items in groups.items() if r in roots),
+        ((roots[r], items) for r, items in groups.items()),
         key=lambda g: (-len(g[1]), g[0].name),
     )
 
