@@ -177,3 +177,27 @@ def delegate_record(delegate: Delegate, limit: int) -> dict[str, Any]:
         "listed": len(proposals),
         "top_topics": [(topic, topic.n) for topic in topics],
     }
+
+
+# A picker lists at most this many records; past it, a slug goes into the address.
+PICKER_LIMIT = 500
+
+
+def people_choices() -> dict[str, list[dict[str, str]]]:
+    """The delegates with a visible proposal and the companies with a visible
+    delegate, by name, as {"delegate": [{slug, name, name_zh}], "company": [...]}:
+    what the compare page's and the trend explorer's pickers offer. Two queries."""
+    delegates = (
+        Delegate.objects.visible()
+        .filter(Exists(Proposal.objects.visible().filter(delegate=OuterRef("pk"))))
+        .order_by("name")
+        .values("slug", "name", "name_zh")[:PICKER_LIMIT]
+    )
+    companies = (
+        Company.objects.visible()
+        .filter(affiliations__delegate__in=Delegate.objects.visible())
+        .distinct()
+        .order_by("name")
+        .values("slug", "name", "name_zh")[:PICKER_LIMIT]
+    )
+    return {"delegate": list(delegates), "company": list(companies)}
