@@ -1,0 +1,45 @@
+"""Charts people can read: record pages show a topic x year heatmap (a table whose
+cells hold their numbers), not eight overlapping lines."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from stats.profiles import HEAT_LEVELS, level
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_delegate_page_shows_a_topic_by_year_heatmap(client, real_data):
+    response = client.get("/delegates/lei-jun/")
+    page = response.content.decode()
+    assert '<table class="heatmap">' in page and "<canvas" not in page
+    heatmap = response.context["heatmap"]
+    assert heatmap.profile.total == 33 and sum(heatmap.totals) == 33
+    assert heatmap.years == list(range(heatmap.years[0], heatmap.years[-1] + 1))
+    mobility = next(r for r in heatmap.rows if r.topic.slug == "mobility")
+    assert mobility.total == 8
+    year, n = next((c.year, c.count) for c in mobility.cells if c.count)
+    link = f'href="/proposals/?delegate=lei-jun&amp;topic=mobility&amp;year={year}">{n}</a>'
+    assert link in page
+    listed = client.get(f"/proposals/?delegate=lei-jun&topic=mobility&year={year}")
+    assert listed.context["facets"].total == n
+    # Shades are classes, never inline styles (the CSP allows none).
+    assert re.search(r'<td class="heat-[1-5]">', page) and 'style="' not in page
+
+
+def test_a_company_page_shows_its_peoples_heatmap(client, real_data):
+    response = client.get("/companies/xiaomi/")
+    heatmap = response.context["heatmap"]
+    assert heatmap.profile.total == 33
+    assert '<table class="heatmap">' in response.content.decode()
+    assert 'href="/proposals/?company=xiaomi&amp;topic=' in response.content.decode()
+
+
+def test_shades_rise_with_the_number_and_none_is_blank():
+    assert level(0, 10) == 0
+    assert level(1, 10) == 1
+    assert level(10, 10) == HEAT_LEVELS
+    assert [level(n, 5) for n in range(6)] == [0, 1, 2, 3, 4, 5]
