@@ -43,3 +43,26 @@ def test_shades_rise_with_the_number_and_none_is_blank():
     assert level(1, 10) == 1
     assert level(10, 10) == HEAT_LEVELS
     assert [level(n, 5) for n in range(6)] == [0, 1, 2, 3, 4, 5]
+
+
+def test_stacked_shares_add_up_to_a_hundred_percent(client, real_data):
+    chart = client.get("/trends/?measure=share&chart=area").context["chart"]
+    stacked = chart["data"]["stacked"]
+    for i, total in enumerate(chart["data"]["totals"]):
+        if total:
+            assert abs(sum(series[i] for series in stacked) - 1) < 1e-9
+    # Unstacked shares are of all proposals, and a proposal has several topics.
+    assert "stacked" not in client.get("/trends/?measure=share").context["chart"]["data"]
+
+
+def test_npc_and_cppcc_charts_share_one_year_axis_with_the_totals(client, real_data):
+    npc, cppcc = client.get("/").context["body_charts"]
+    assert npc["years"] == cppcc["years"] == npc["data"]["years"]
+    assert npc["data"]["years"] == list(range(2013, 2026))
+    for chart, body in ((npc, "npc"), (cppcc, "cppcc")):
+        totals = chart["data"]["totals"]
+        assert len(totals) == len(chart["years"])
+        year = chart["years"].index(2022)
+        assert totals[year] == client.get(f"/proposals/?year=2022&body={body}").context[
+            "facets"
+        ].total
