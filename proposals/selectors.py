@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connections
 from django.db.models import Count, Exists, Max, OuterRef, Sum
 
+from core.cache import cached
 from delegates.models import AnnualSession, Company, Delegate
 from topics.models import Topic
 from topics.tree import TopicNode, topic_tree
@@ -184,6 +185,11 @@ PICKER_LIMIT = 500
 
 
 def people_choices() -> dict[str, list[dict[str, str]]]:
+    """people_choices_now(), cached under the data version: no query on a repeat."""
+    return cached("people-choices", (), people_choices_now)
+
+
+def people_choices_now() -> dict[str, list[dict[str, str]]]:
     """The delegates with a visible proposal and the companies with a visible
     delegate, by name, as {"delegate": [{slug, name, name_zh}], "company": [...]}:
     what the compare page's and the trend explorer's pickers offer. Two queries."""

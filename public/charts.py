@@ -168,8 +168,12 @@ BODY_SHARE_TITLES = {
 }
 
 
-def explorer_title(params: TrendParams, years: list[int]) -> str:
-    """The explorer chart's title, from what it was asked for."""
+def explorer_title(
+    params: TrendParams, years: list[int], names: dict[str, str] | None = None
+) -> str:
+    """The explorer chart's title, from what it was asked for; `names` gives the
+    delegate's and company's names by slug (a slug without one is shown as it is)."""
+    names = names or {}
     parts = {
         ("share", True): gettext_lazy("Share of proposals on the chosen topics"),
         ("share", False): gettext_lazy("Share of proposals on the eight biggest topics"),
@@ -182,9 +186,11 @@ def explorer_title(params: TrendParams, years: list[int]) -> str:
             gettext("in the NPC") if params.body == Body.NPC else gettext("in the CPPCC")
         )
     if params.delegate:
-        title += " " + gettext("(delegate %(slug)s)") % {"slug": params.delegate}
+        name = names.get(params.delegate, params.delegate)
+        title += " " + gettext("by %(name)s") % {"name": name}
     if params.company:
-        title += " " + gettext("(company %(slug)s)") % {"slug": params.company}
+        name = names.get(params.company, params.company)
+        title += " " + gettext("by people at %(name)s") % {"name": name}
     if len(years) == 1:
         return gettext("%(title)s, in %(year)s") % {"title": title, "year": years[0]}
     return gettext("%(title)s, by year") % {"title": title}

@@ -63,6 +63,25 @@ def test_npc_and_cppcc_charts_share_one_year_axis_with_the_totals(client, real_d
         totals = chart["data"]["totals"]
         assert len(totals) == len(chart["years"])
         year = chart["years"].index(2022)
-        assert totals[year] == client.get(f"/proposals/?year=2022&body={body}").context[
-            "facets"
-        ].total
+        assert (
+            totals[year] == client.get(f"/proposals/?year=2022&body={body}").context["facets"].total
+        )
+
+
+def test_the_explorer_picks_delegates_and_companies_and_titles_them_by_name(client, real_data):
+    response = client.get("/trends/?delegate=lei-jun")
+    page = response.content.decode()
+    assert '<option value="lei-jun" selected>Lei Jun</option>' in page
+    assert '<select id="id_company" name="company">' in page
+    assert response.context["chart"]["title"] == (
+        "Proposals on the eight biggest topics by Lei Jun, by year"
+    )
+    company = client.get("/trends/?company=xiaomi&measure=share").context["chart"]["title"]
+    assert company == "Share of proposals on the eight biggest topics by people at Xiaomi, by year"
+    assert "lei-jun" not in response.context["chart"]["title"]
+
+
+def test_the_explorer_keeps_an_unknown_pick_to_report_it(client, real_data):
+    response = client.get("/trends/?delegate=nobody")
+    assert response.status_code == 400
+    assert '<option value="nobody" selected>nobody</option>' in response.content.decode()
