@@ -18,9 +18,8 @@ from django.utils.text import slugify
 
 from proposals.interchange import BASE_COLUMNS, split_person_name, split_topics
 
-from .realoutcomes import add_outcomes, reported_rows
-
 from .priorities import PRIORITIES_PATH, priority_records
+from .realoutcomes import add_outcomes, reported_rows
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 CSV_PATH = FIXTURES_DIR / "two_sessions_2013_2022.csv"

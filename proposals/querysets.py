@@ -74,6 +74,20 @@ class ProposalQuerySet(PublicQuerySet):
             )
         )
 
+    def by_delegates(self, delegates: Iterable[Delegate]) -> ProposalQuerySet:
+        """Proposals by any of the delegates."""
+        return self.filter(delegate__in=[d.pk for d in delegates])
+
+    def at_companies(self, companies: Iterable[Company]) -> ProposalQuerySet:
+        """Proposals whose delegate held a role that year at any of the companies."""
+        return self.filter(
+            Exists(
+                Affiliation.objects.held_in(OuterRef("session_id")).filter(
+                    delegate=OuterRef("delegate_id"), company__in=[c.pk for c in companies]
+                )
+            )
+        )
+
     def with_status(self, status: str) -> ProposalQuerySet:
         return self.filter(status=status)
 

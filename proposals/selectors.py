@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connections
 from django.db.models import Count, Exists, Max, OuterRef, Sum
 
+from core.cache import cached
 from delegates.models import AnnualSession, Company, Delegate
 from topics.models import Topic
 from topics.tree import TopicNode, topic_tree
@@ -101,16 +102,27 @@ def top_topics(proposals: list[Proposal], limit: int = 8) -> list[tuple[Topic, i
     return sorted(counter.items(), key=lambda item: (-item[1], item[0].name))[:limit]
 
 
+def main_root(proposal: Proposal) -> int | None:
+    """The id of the top-level topic most of a proposal's topics fall under (on a tie,
+    that of its first topic by name). Topics must be prefetched."""
+    roots = [t.parent_id or t.pk for t in proposal.topics.all()]
+    if not roots:
+        return None
+    tally = Counter(roots)
+    return max(dict.fromkeys(roots), key=lambda r: tally[r])
+
+
 def group_by_parent_topic(proposals: list[Proposal]) -> list[tuple[TopicNode, list[Proposal]]]:
-    """A session's proposals under each top-level topic they touch (a proposal with
-    topics under two parents appears under both). Topics must be prefetched."""
+    """A session's proposals grouped by top-level topic, each proposal once, under its
+    main one (`main_root`; a row's tags show the others). Topics must be prefetched."""
     roots = {root.id: root for root in topic_tree().roots}
     groups: dict[int, list[Proposal]] = defaultdict(list)
     for p in proposals:
-        for root_id in dict.fromkeys(t.parent_id or t.pk for t in p.topics.all()):
+        root_id = main_root(p)
+        if root_id in roots:
             groups[root_id].append(p)
     return sorted(
-        ((roots[r], items) for r, items in groups.items() if r in roots),
+        ((roots[r], items) for r, items in groups.items()),
         key=lambda g: (-len(g[1]), g[0].name),
     )
 
@@ -169,3 +181,32 @@ def delegate_record(delegate: Delegate, limit: int) -> dict[str, Any]:
         "listed": len(proposals),
         "top_topics": [(topic, topic.n) for topic in topics],
     }
+
+
+# A picker lists at most this many records; past it, a slug goes into the address.
+PICKER_LIMIT = 500
+
+
+def people_choices() -> dict[str, list[dict[str, str]]]:
+    """people_choices_now(), cached under the data version: no query on a repeat."""
+    return cached("people-choices", (), people_choices_now)
+
+
+def people_choices_now() -> dict[str, list[dict[str, str]]]:
+    """The delegates with a visible proposal and the companies with a visible
+    delegate, by name, as {"delegate": [{slug, name, name_zh}], "company": [...]}:
+    what the compare page's and the trend explorer's pickers offer. Two queries."""
+    delegates = (
+        Delegate.objects.visible()
+        .filter(Exists(Proposal.objects.visible().filter(delegate=OuterRef("pk"))))
+        .order_by("name")
+        .values("slug", "name", "name_zh")[:PICKER_LIMIT]
+    )
+    companies = (
+        Company.objects.visible()
+        .filter(affiliations__delegate__in=Delegate.objects.visible())
+        .distinct()
+        .order_by("name")
+        .values("slug", "name", "name_zh")[:PICKER_LIMIT]
+    )
+    return {"delegate": list(delegates), "company": list(companies)}

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 
 from core.cache import cache_public_page
@@ -22,8 +22,25 @@ def filtered(request: HttpRequest) -> ProposalFilter:
     return filterset
 
 
+def without_empty(query: QueryDict) -> str | None:
+    """The query string without its empty values (`q=&sort=&year_min=`, what a form
+    sends for every control left alone), or None when there are none to drop."""
+    kept = [(key, value) for key, values in query.lists() for value in values if value.strip()]
+    if len(kept) == sum(len(values) for _, values in query.lists()):
+        return None
+    cleaned = QueryDict(mutable=True)
+    for key, value in kept:
+        cleaned.appendlist(key, value)
+    return cleaned.urlencode()
+
+
 @cache_public_page
 def proposal_list(request: HttpRequest) -> HttpResponse:
+    # One address per selection: a shared link or a cache key never carries the
+    # form's untouched controls (static/js/filters.js drops them before submitting).
+    shorter = without_empty(request.GET)
+    if shorter is not None:
+        return HttpResponseRedirect(f"{request.path}?{shorter}" if shorter else request.path)
     try:
         filterset = filtered(request)
         number = page_number(request)
