@@ -9,7 +9,7 @@ from django.db import connection, models
 from django.db.models import Exists, Max, Min, OuterRef
 
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
-from proposals.models import Proposal, ProposalTopic, Source
+from proposals.models import Proposal, ProposalSearch, ProposalTopic, Source
 from topics.models import Topic
 
 from .tables import COUNTED_MODELS, ProposalSource
@@ -57,7 +57,14 @@ def remove_demo_data(*, batch_size: int = 50_000) -> dict[str, int]:
     source_companies = Source.companies.through
     # Each generated parent with the rows that point at it: (model, field naming the parent).
     order: list[tuple[type[models.Model], list[tuple[type[models.Model], str]]]] = [
-        (Proposal, [(ProposalTopic, "proposal"), (ProposalSource, "proposal")]),
+        (
+            Proposal,
+            [
+                (ProposalTopic, "proposal"),
+                (ProposalSource, "proposal"),
+                (ProposalSearch, "proposal"),
+            ],
+        ),
         (Source, [(source_delegates, "source"), (source_companies, "source")]),
         (Delegate, [(Seat, "delegate"), (Affiliation, "delegate"), (source_delegates, "delegate")]),
         (Company, [(source_companies, "company")]),
