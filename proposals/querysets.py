@@ -208,7 +208,9 @@ class ProposalQuerySet(PublicQuerySet):
 
     def for_list(self) -> ProposalQuerySet:
         """Everything a row in a list shows: two queries, whatever the page size."""
-        topics = Prefetch("topics", queryset=Topic.objects.only("name", "slug", "parent_id"))
+        topics = Prefetch(
+            "topics", queryset=Topic.objects.only("name", "name_zh", "slug", "parent_id")
+        )
         return (
             self.select_related("delegate")
             .only(

@@ -201,3 +201,16 @@ def excerpt(text: str, terms: Iterable[str]) -> SafeString:
         left = space + 1 if space != -1 else left
     window = highlight(text[left:right], terms)
     return mark_safe(("… " if left else "") + window + (" …" if right < len(text) else ""))  # noqa: S308
+
+
+def snippets(
+    title: str, fields: Iterable[str], terms: Iterable[str]
+) -> tuple[SafeString, SafeString]:
+    """A result's title with its matches marked, and an excerpt of the first of the
+    other fields (in the order given: summary, the other language's title and summary,
+    topic names) that holds a match; the excerpt is empty when only a name matched."""
+    terms = set(terms)
+    for text in fields:
+        if text and (window := excerpt(text, terms)):
+            return highlight(title, terms), window
+    return highlight(title, terms), mark_safe("")

@@ -175,7 +175,7 @@ def test_postgres_search_can_run_without_reading_every_proposal(real_data):
 @postgres_only
 def test_postgres_fuzzy_names_need_to_be_close(real_data):
     """A near-miss spelling finds the person; a merely similar-looking name does not."""
-    from tests.factories import DelegateFactory, ProposalFactory, TopicFactory
+    from tests.factories import DelegateFactory, ProposalFactory
 
     ProposalFactory(delegate=DelegateFactory(name="Xiao Min"), title="Unrelated")
     assert "Unrelated" not in found("xiaomi")
