@@ -26,7 +26,7 @@ def test_names_are_indexed_spaced_and_joined_and_in_pinyin():
 
 def test_highlight_escapes_markup_and_marks_stemmed_matches():
     marked = highlight('<b>Batteries</b> & "swaps"', query_tokens("battery"))
-    assert marked == '&lt;b&gt;<mark>Batteries</mark>&lt;/b&gt; &amp; &quot;swaps&quot;'
+    assert marked == "&lt;b&gt;<mark>Batteries</mark>&lt;/b&gt; &amp; &quot;swaps&quot;"
 
 
 def test_highlight_marks_chinese_words_inside_longer_words():
