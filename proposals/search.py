@@ -214,3 +214,16 @@ def snippets(
         if text and (window := excerpt(text, terms)):
             return highlight(title, terms), window
     return highlight(title, terms), mark_safe("")
+
+
+def mark_name(name: str, terms: Iterable[str]) -> SafeString:
+    """A person's name with the words the query matched marked; the whole name when the
+    query gave it joined ("leijun") or in Chinese (雷军, a word of its own)."""
+    ordered = list(terms)
+    terms = set(ordered)
+    whole = {analyse(form) for form in name_forms(name)} | {
+        "".join(re.findall(r"[^\W_]+", fold(name)))
+    }
+    if terms & whole or " ".join(ordered) in whole:
+        return mark_safe(f"<mark>{html.escape(name)}</mark>")  # noqa: S308 - escaped
+    return highlight(name, terms)

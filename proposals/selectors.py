@@ -18,13 +18,14 @@ from topics.tree import TopicNode, topic_tree
 
 from .facets import topic_counts_everywhere
 from .models import Proposal, ProposalTopic, TrendCount
-from .search import query_tokens, snippets
+from .search import mark_name, query_tokens, snippets
 
 
 def with_snippets(proposals: Iterable[Proposal], text: str) -> list[Proposal]:
     """The page's proposals, each given `search_title` (its title in the reader's
-    language, the matched words marked, escaped) and `search_excerpt` (the first other
-    field holding a match, around it). Needs for_list()'s fields and prefetched topics:
+    language, the matched words marked, escaped), `search_excerpt` (the first other
+    field holding a match, around it) and `search_name`, `search_name_zh` (the
+    delegate's names, marked where the query named them). Needs for_list()'s fields and prefetched topics:
     no query."""
     terms = query_tokens(text)
     chinese = (get_language() or "").startswith("zh")
@@ -45,6 +46,9 @@ def with_snippets(proposals: Iterable[Proposal], text: str) -> list[Proposal]:
         proposal.search_title, proposal.search_excerpt = snippets(
             title, [*fields, topic_names], terms
         )
+        delegate = proposal.delegate
+        proposal.search_name = mark_name(delegate.name, terms)
+        proposal.search_name_zh = mark_name(delegate.name_zh, terms) if delegate.name_zh else ""
     return rows
 
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from proposals.search import fold, highlight, name_forms, query_tokens, snippets, tokens
+from proposals.search import (
+    fold,
+    highlight,
+    mark_name,
+    name_forms,
+    query_tokens,
+    snippets,
+    tokens,
+)
 
 
 def test_folding_strips_tones_and_case_and_keeps_chinese():
@@ -40,3 +48,12 @@ def test_snippet_excerpt_comes_from_the_first_field_that_matches():
     assert title == "Build stations"
     assert "<mark>hydrogen</mark> trucks." in excerpt and excerpt.startswith("… ")
     assert snippets("Title", ["nothing here"], ["hydrogen"])[1] == ""
+
+
+def test_a_name_is_marked_however_the_query_wrote_it():
+    for text in ["leijun", "lei jun", "Léi Jūn"]:
+        assert mark_name("Lei Jun", query_tokens(text)) == "<mark>Lei Jun</mark>", text
+    assert mark_name("雷军", query_tokens("雷军")) == "<mark>雷军</mark>"
+    assert mark_name("雷军", query_tokens("leijun")) == "<mark>雷军</mark>"
+    assert mark_name("Pony <Ma>", query_tokens("pony")) == "<mark>Pony</mark> &lt;Ma&gt;"
+    assert mark_name("Lei Jun", query_tokens("battery")) == "Lei Jun"
