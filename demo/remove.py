@@ -9,7 +9,7 @@ from django.db import connection, models
 from django.db.models import Exists, Max, Min, OuterRef
 
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
-from proposals.models import OutcomeEvent, Proposal, ProposalTopic, Source
+from proposals.models import OutcomeEvent, Proposal, ProposalSearch, ProposalTopic, Source
 from topics.models import Topic
 
 from .tables import COUNTED_MODELS, ProposalSource
@@ -60,7 +60,12 @@ def remove_demo_data(*, batch_size: int = 50_000) -> dict[str, int]:
     order: list[tuple[type[models.Model], list[tuple[type[models.Model], str]]]] = [
         (
             Proposal,
-            [(ProposalTopic, "proposal"), (ProposalSource, "proposal"), (OutcomeEvent, "proposal")],
+            [
+                (ProposalTopic, "proposal"),
+                (ProposalSource, "proposal"),
+                (OutcomeEvent, "proposal"),
+                (ProposalSearch, "proposal"),
+            ],
         ),
         (Source, [(source_delegates, "source"), (source_companies, "source")]),
         (Delegate, [(Seat, "delegate"), (Affiliation, "delegate"), (source_delegates, "delegate")]),

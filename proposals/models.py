@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -116,10 +118,6 @@ class Proposal(models.Model):
     is_generated = models.BooleanField(
         default=False, editable=False, help_text="Generated demo data, not a real record."
     )
-    # Maintained by a PostgreSQL trigger from title and summary (see migration 0005);
-    # always empty on SQLite, where search falls back to substring matching.
-    search_vector = SearchVectorField(null=True, editable=False)
-
     objects = ProposalQuerySet.as_manager()
 
     class Meta:
@@ -307,6 +305,65 @@ class OutcomeEvent(models.Model):
         return precision(self.when)
 
 
+class ProposalSearch(models.Model):
+    """One proposal's searchable text, analysed (`proposals.search`): tokens of its
+    titles, names, summaries and topic names, both languages in the same columns so
+    that both rank alike. A narrow table of its own, so a search reads small rows.
+
+    Rows are derived: `proposals.search_index` rewrites them from receivers on every
+    write path and `manage.py rebuild_search` rebuilds them all. The database indexes
+    them: on PostgreSQL a trigger fills `vector` (the "simple" configuration, the
+    tokens being analysed already; GIN-indexed), on SQLite triggers keep the FTS5 table
+    `proposals_search_fts` (bm25 ranking). Both from migration 0013.
+    """
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, primary_key=True, related_name="search_row"
+    )
+    title = models.TextField(blank=True)
+    names = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    topics = models.TextField(blank=True)
+    # PostgreSQL only (weights A-D: title, names, summary, topics); empty on SQLite.
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = "search row"
+
+    def __str__(self) -> str:
+        return f"search row of proposal {self.proposal_id}"
+
+
+class FullTextField(models.TextField):
+    """SQLite's FTS5 hidden column (named after its table), queried with `__match`."""
+
+
+@FullTextField.register_lookup
+class Match(models.Lookup):
+    lookup_name = "match"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class ProposalSearchFTS(models.Model):
+    """SQLite only: the FTS5 table over the search rows (migration 0013), read by
+    `ProposalQuerySet.search`; its rowid is the proposal's id. Never written from here:
+    triggers on ProposalSearch keep it."""
+
+    rowid = models.IntegerField(primary_key=True, db_column="rowid")
+    document = FullTextField(db_column="proposals_search_fts")
+
+    class Meta:
+        managed = False
+        db_table = "proposals_search_fts"
+
+    def __str__(self) -> str:
+        return f"full-text entry of proposal {self.rowid}"
+
+
 class TrendCount(models.Model):
     """How many proposals one (year, body, status) slice holds on one topic, or in all
     (topic empty): the small table trend charts and the list's year, body, status and
@@ -358,7 +415,7 @@ class TrendCount(models.Model):
 # target: indexes on those copies would only slow down every bulk import.
 register(
     Proposal,
-    excluded_fields=["updated_at", "search_vector"],
+    excluded_fields=["updated_at"],
     m2m_fields=["topics", "sources"],
     no_db_index=["session", "delegate", "status", "repeats", "proposal", "topic", "source"],
 )

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from demo.realdata import FIXTURE_PATH
+from proposals import search_index
 from proposals.models import OutcomeEvent, Proposal
 from proposals.outcomes import Step, derived_status, timeline_problems
 from stats.counting import refresh
@@ -46,8 +47,10 @@ class Command(BaseCommand):
                 problems = validate_loaded(records)
                 if problems:
                     raise CommandError(f"{path}: nothing was loaded.\n" + "\n".join(problems))
-                # loaddata's raw saves skip the signals that keep trend counts exact.
+                # loaddata's raw saves skip the signals that keep trend counts exact
+                # and the search rows true.
                 refresh()
+                search_index.rebuild()
         except CommandError:
             raise
         except Exception as exc:  # the database refused a row (constraint, foreign key)
