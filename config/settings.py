@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     # The project's apps, in the direction of their dependencies (docs/architecture.md).
     "core",
     "topics",
@@ -54,12 +58,15 @@ INSTALLED_APPS = [
     "proposals",
     "stats",
     "public",
+    "api",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, so its redirects carry the CORS headers too (/api/ only).
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language comes from the URL's prefix (/zh-hans/...); unprefixed is English.
     "django.middleware.locale.LocaleMiddleware",
@@ -231,3 +238,46 @@ TRACKER_SHOW_GENERATED = env.bool("TRACKER_SHOW_GENERATED", default=False)
 # How long a process trusts the data version it last read before asking the cache again
 # (core.cache._version): an edit shows on other workers' cached pages within it.
 TRACKER_VERSION_HOLD_SECONDS = env.float("TRACKER_VERSION_HOLD_SECONDS", default=1.0)
+
+# --- The public API (/api/v1/, api/) ----------------------------------------------------
+# Read-only and anonymous: no authentication classes, so no session is read, no CSRF
+# token is ever in an API response (nothing secret for BREACH to find in a gzipped body),
+# and requests are throttled per client address.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientThrottle"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # The addresses drf-spectacular writes into the schema come from the request.
+    "URL_FORMAT_OVERRIDE": None,
+}
+# Requests per client address (X-Forwarded-For's last hop behind nginx, else REMOTE_ADDR).
+TRACKER_API_RATE = env.str("TRACKER_API_RATE", default="120/min")
+# Trusted proxies in front of the nodes (nginx adds one X-Forwarded-For entry).
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("TRACKER_API_PROXIES", default=0)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Two Sessions Tracker API",
+    "DESCRIPTION": "Read-only data on the policy proposals China's tech leaders file at the "
+    "NPC and CPPCC. Press-derived and partial: see /data/ for the coverage caveats.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    # The docs page's assets come from drf-spectacular-sidecar, served with our static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_NAME_OVERRIDES": {},
+}
+# CORS: any origin may GET the API (it is public, read-only and sends no cookies).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+# The bulk downloads (/data/): built once per data version into this folder.
+TRACKER_BULK_DIR = env.path("TRACKER_BULK_DIR", default=BASE_DIR / "var" / "bulk")

@@ -14,6 +14,7 @@ import hashlib
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -46,15 +47,38 @@ def _version() -> str:
         return version
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        cache.add(VERSION_KEY, _new_version(), None)
         version = cache.get(VERSION_KEY, "")
     _held_version = (version, now)
     return version
 
 
+def _new_version() -> str:
+    # The time the version was made leads it (milliseconds since the epoch, in hex), so
+    # the API can give it as Last-Modified; the random part keeps apart two processes'
+    # bumps in the same millisecond.
+    return f"{time.time_ns() // 1_000_000:011x}-{uuid.uuid4().hex[:20]}"
+
+
+def version_time() -> datetime:
+    """When the current data version was made: no write since then changed any data.
+    A version from before this format (no time in it) reads as now."""
+    version = _version()
+    try:
+        millis = int(version.partition("-")[0], 16)
+    except ValueError:
+        return datetime.now(tz=UTC)
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
+
+
+def current_version() -> str:
+    """The data version (held for TRACKER_VERSION_HOLD_SECONDS): ETags are made of it."""
+    return _version()
+
+
 def _bump() -> None:
     global _held_version
-    version = uuid.uuid4().hex
+    version = _new_version()
     cache.set(VERSION_KEY, version, None)
     _held_version = (version, time.monotonic())
 
