@@ -192,7 +192,7 @@ class ProposalQuerySet(PublicQuerySet):
         return (
             self.select_related("delegate")
             .only(
-                "pk", "session_id", "body", "title", "status",
+                "pk", "session_id", "body", "title", "title_zh", "status",
                 "delegate__name", "delegate__name_zh", "delegate__slug",
             )
             .prefetch_related(topics)
