@@ -392,9 +392,11 @@ def build(version: str | None = None) -> Build:
             return done
         work = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
         try:
+            # One snapshot for every table, so the links match the rows (inside an
+            # outer transaction, such as a test's, that transaction's own).
+            snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
             with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    # One snapshot for every table, so the links match the rows.
+                if snapshot:
                     with connection.cursor() as cursor:
                         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 manifest = _write(work, version)
