@@ -3,7 +3,7 @@ session, cookie or token, so a compressed body holds no secret for BREACH to fin
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 from django.views.decorators.gzip import gzip_page
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
@@ -40,4 +40,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # [\s\S], not ".": an address with a newline in it must end here too.
+    re_path(r"^(?P<rest>[\s\S]*)$", views.not_found),
 ]

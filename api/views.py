@@ -54,6 +54,10 @@ ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="A parameter is wrong; each is named."),
     404: OpenApiResponse(ErrorSerializer, description="No such record."),
     429: OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After."),
+    # The web server's own answer, before the API reads the request: an address past
+    # its request-line limit (gunicorn 4,094 bytes; a 200-character search in Chinese is
+    # 1,800 bytes once percent-encoded).
+    (414, "text/html"): OpenApiResponse(description="The address is too long."),
 }
 DETAIL_ERRORS = {404: ERRORS[404], 429: ERRORS[429]}
 
@@ -365,3 +369,10 @@ class SchemaView(SpectacularAPIView):
     """The OpenAPI 3 schema, as JSON (YAML with ?format=yaml is drf-spectacular's)."""
 
     renderer_classes = [OpenApiJsonRenderer]
+
+
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /api/v1/ (an id that is not a number, a slug with
+    characters no slug has): the JSON 404, not the site's HTML page."""
+    body = JSONRenderer().render({"errors": [{"field": "", "message": "No such record."}]})
+    return HttpResponse(body, status=404, content_type="application/json")

@@ -388,3 +388,19 @@ def test_the_docs_page_runs_under_the_sites_csp(client):
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200
     assert "/api/v1/schema/" in script.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/proposals/-5/",
+        "/api/v1/delegates/%C3%85/",
+        "/api/v1/nothing",
+        "/api/v1/sessions/x/",
+    ],
+)
+def test_addresses_no_route_matches_answer_the_json_404(client, url):
+    # Found by the fuzzer: these fell through to the site's HTML 404 page.
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.json() == {"errors": [{"field": "", "message": "No such record."}]}
