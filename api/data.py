@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -29,6 +31,7 @@ def data_page(request: HttpRequest) -> HttpResponse:
         "api/data.html",
         {
             "build": made.manifest,
+            "built_at": datetime.fromisoformat(made.manifest["built_at"]),
             "sqlite": files[bulk.SQLITE_NAME],
             "json_file": files[bulk.JSON_NAME],
             "tables": tables,
