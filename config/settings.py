@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     # The project's apps, in the direction of their dependencies (docs/architecture.md).
     "core",
     "topics",
@@ -56,12 +60,15 @@ INSTALLED_APPS = [
     "government",
     "stats",
     "public",
+    "api",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, so its redirects carry the CORS headers too (/api/ only).
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language comes from the URL's prefix (/zh-hans/...); unprefixed is English.
     "django.middleware.locale.LocaleMiddleware",
@@ -298,3 +305,49 @@ TRACKER_EXPORT_IN_BACKGROUND = env.bool(
     "TRACKER_EXPORT_IN_BACKGROUND",
     default=not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")),
 )
+
+# --- The public API (/api/v1/, api/) ----------------------------------------------------
+# Read-only and anonymous: no authentication classes, so no session is read, no CSRF
+# token is ever in an API response (nothing secret for BREACH to find in a gzipped body),
+# and requests are throttled per client address.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientThrottle"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # The addresses drf-spectacular writes into the schema come from the request.
+    "URL_FORMAT_OVERRIDE": None,
+}
+# Requests per client address (X-Forwarded-For's last hop behind nginx, else REMOTE_ADDR).
+TRACKER_API_RATE = env.str("TRACKER_API_RATE", default="120/min")
+# Trusted proxies in front of the nodes (nginx adds one X-Forwarded-For entry).
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("TRACKER_API_PROXIES", default=0)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Two Sessions Tracker API",
+    "DESCRIPTION": "Read-only data on the policy proposals China's tech leaders file at the "
+    "NPC and CPPCC. Press-derived and partial: see /data/ for the coverage caveats.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    # The docs page's assets come from drf-spectacular-sidecar, served with our static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Swagger UI would fetch a validity badge from validator.swagger.io: off (no CDN,
+    # and the CSP would refuse it).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_NAME_OVERRIDES": {},
+}
+# CORS: any origin may GET the API (it is public, read-only and sends no cookies).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+# The bulk downloads (/data/): built once per data version into this folder.
+TRACKER_BULK_DIR = env.path("TRACKER_BULK_DIR", default=BASE_DIR / "var" / "bulk")

@@ -16,7 +16,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The admin's language switcher posts here (it sets the language cookie).
     path("i18n/", include("django.conf.urls.i18n")),
+    # The public JSON API (api/): one address for every language, Chinese fields inside.
+    path("api/v1/", include("api.urls")),
     # Every public page in each language: English at today's addresses, Chinese under
     # /zh-hans/.
-    *i18n_patterns(path("", include("public.urls")), prefix_default_language=False),
+    *i18n_patterns(
+        path("", include("public.urls")),
+        path("data/", include("api.data_urls")),
+        prefix_default_language=False,
+    ),
 ]

@@ -14,6 +14,7 @@ import hashlib
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -47,7 +48,7 @@ def _version() -> str | None:
         return version
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        cache.add(VERSION_KEY, _new_version(), None)
         version = cache.get(VERSION_KEY)
     if _take_recovery():
         # Redis is back after an outage. Writes made meanwhile could not bump the
@@ -66,9 +67,34 @@ def _take_recovery() -> bool:
     return bool(take and take())
 
 
+def _new_version() -> str:
+    # The time the version was made leads it (milliseconds since the epoch, in hex), so
+    # the API can give it as Last-Modified; the random part keeps apart two processes'
+    # bumps in the same millisecond.
+    return f"{time.time_ns() // 1_000_000:011x}-{uuid.uuid4().hex[:20]}"
+
+
+def version_time() -> datetime:
+    """When the current data version was made: no write since then changed any data.
+    A version from before this format (no time in it) reads as now."""
+    version = _version()
+    try:
+        # No version while the cache is down: now, so nothing is called unmodified.
+        millis = int((version or "").partition("-")[0], 16)
+    except ValueError:
+        return datetime.now(tz=UTC)
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
+
+
+def current_version() -> str:
+    """The data version (held for TRACKER_VERSION_HOLD_SECONDS): ETags are made of it.
+    Empty while the cache cannot say (Redis down)."""
+    return _version() or ""
+
+
 def _bump() -> None:
     global _held_version
-    version = uuid.uuid4().hex
+    version = _new_version()
     cache.set(VERSION_KEY, version, None)
     if cache.get(VERSION_KEY) == version:
         _held_version = (version, time.monotonic())
