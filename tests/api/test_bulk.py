@@ -42,10 +42,10 @@ def expected_counts() -> dict[str, int]:
 
 def test_the_files_open_in_sqlite3_pandas_and_json_with_the_right_counts(real_data, capsys):
     call_command("build_bulk_data")
-    assert "proposals 268" in capsys.readouterr().out
+    assert "proposals 269" in capsys.readouterr().out
     made = bulk.newest_build()
     counts = expected_counts()
-    assert counts["proposals"] == 268
+    assert counts["proposals"] == 269
     assert made.manifest["tables"] == counts
 
     db = sqlite3.connect(made.path / bulk.SQLITE_NAME)
@@ -78,7 +78,7 @@ def test_the_files_open_in_sqlite3_pandas_and_json_with_the_right_counts(real_da
 def test_generated_records_are_left_out(real_data):
     ProposalFactory(is_generated=True)
     made = bulk.build()
-    assert made.manifest["tables"]["proposals"] == 268
+    assert made.manifest["tables"]["proposals"] == 269
 
 
 def test_the_page_builds_once_per_version_and_serves_the_files(client, real_data):
