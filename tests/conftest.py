@@ -24,6 +24,13 @@ def _empty_cache() -> None:
     data_cache.forget_held_version()
 
 
+@pytest.fixture(autouse=True)
+def _no_throttle(settings) -> None:
+    """Uncached renders are unlimited unless a test sets a rate (tests/core/test_throttle.py):
+    one test client is one address, and many tests render hundreds of pages."""
+    settings.TRACKER_UNCACHED_RATE = None
+
+
 @cache
 def _real_records() -> tuple[dict, list]:
     """The fixture, parsed once per test run: rows per model and M2M links."""

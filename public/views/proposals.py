@@ -9,7 +9,7 @@ from proposals import selectors
 from proposals.facets import cached_facet_counts
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal
-from proposals.params import Sort
+from proposals.params import PARAMS, Sort
 
 from ..pagination import page_number, paginate
 
@@ -22,7 +22,12 @@ def filtered(request: HttpRequest) -> ProposalFilter:
     return filterset
 
 
-@cache_public_page
+def _list_params() -> list[str]:
+    """The query parameters the list reads: the parameter table's, and the page."""
+    return [param.name for param in PARAMS] + ["page"]
+
+
+@cache_public_page(params=_list_params)
 def proposal_list(request: HttpRequest) -> HttpResponse:
     try:
         filterset = filtered(request)
