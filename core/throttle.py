@@ -25,7 +25,7 @@ GROUP = "tracker.uncached-page"
 
 
 def _client(group: str, request: HttpRequest) -> str:
-    return client_ip(request)
+    return client_ip(request) or "no-address"
 
 
 def refuse_uncached(request: HttpRequest) -> HttpResponse | None:
