@@ -240,6 +240,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.views.lockout"  # templates/axes/lockout.html, in the admin's look
 AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
+# Uncached anonymous pages each client may have built per window (core.throttle): a
+# rate like "120/m", or "off". Cached pages are never counted.
+_rate = env.str("TRACKER_UNCACHED_RATE", default="120/m").strip()
+TRACKER_UNCACHED_RATE = None if _rate.lower() in ("", "off", "0") else _rate
+RATELIMIT_FAIL_OPEN = True  # django-ratelimit: with the cache down, no limit
 # Form fields held in memory (Django's own check, for bodies within the limits above).
 DATA_UPLOAD_MAX_MEMORY_SIZE = TRACKER_MAX_BODY_BYTES
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

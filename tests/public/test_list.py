@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache as django_cache
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -366,8 +367,9 @@ def test_deep_pages_skip_whole_years_and_list_what_offsets_would(
     assert seen == expected and len(expected) > 25
     # ...and found the deep pages' ids from the year they start in, not by an offset
     # counted from the first result.
+    django_cache.clear()  # rendered anew (an unknown parameter no longer does that)
     with CaptureQueriesContext(connection) as queries:
-        client.get(f"{URL}?{filters}sort={sort}&page=2&fresh=1")
+        client.get(f"{URL}?{filters}sort={sort}&page=2")
     bound = '"session_id" <= ' if sort == "newest" else '"session_id" >= '
     assert any(bound in q["sql"] for q in queries.captured_queries)
 
