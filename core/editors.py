@@ -1,7 +1,7 @@
 """The Editors group: who may curate what.
 
 Editors add, change and view every tracker record. They may delete only link rows
-(a topic or source on a proposal, a seat or affiliation on a delegate), so fixing a
+(a topic, source or outcome event on a proposal, a seat or affiliation on a delegate), so fixing a
 mistaken tag never needs a superuser, while whole records are never lost by a click.
 They may import proposals and government priorities from a file (the custom
 `import_proposals` and `import_priorities` permissions).
@@ -20,6 +20,7 @@ TRACKER_APPS = ("topics", "delegates", "proposals", "government")
 GRANTED_ACTIONS = {"add", "change", "view", "import"}
 DELETABLE_LINKS = {
     ("proposals", "proposaltopic"),
+    ("proposals", "outcomeevent"),  # a mistaken event is removed, its history kept
     ("delegates", "seat"),
     ("delegates", "affiliation"),
 }

@@ -82,6 +82,10 @@ class TrendForm(_SharedForm):
         getlist = getattr(self.data, "getlist", None)
         if getlist is not None and len(getlist("measure")) > 1:
             self.add_error("measure", gettext("Give this parameter once."))
+        # The list takes several delegates or companies; a trend counts one of each.
+        for name in ("delegate", "company"):
+            if len(cleaned.get(name) or []) > 1:
+                self.add_error(name, gettext("Give this parameter once."))
         topics = cleaned.get("topic") or []
         if len(topics) > MAX_TOPICS:
             self.add_error(
@@ -108,8 +112,8 @@ class TrendForm(_SharedForm):
             topics=tuple(url_value(t) for t in data["topic"]),
             measure=data["measure"] or "count",
             body=data["body"],
-            company=data["company"],
-            delegate=data["delegate"],
+            company=next(iter(data["company"]), ""),
+            delegate=next(iter(data["delegate"]), ""),
             year_min=data["year_min"],
             year_max=data["year_max"],
         )

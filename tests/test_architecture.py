@@ -19,6 +19,7 @@ APPS = (
     "government",
     "stats",
     "public",
+    "api",
     "demo",
 )
 # What each app may import from the project (config wires everything together).
@@ -30,6 +31,8 @@ ALLOWED = {
     "government": {"core", "topics", "delegates", "proposals"},
     "stats": {"core", "topics", "delegates", "proposals", "government"},
     "public": {"core", "topics", "delegates", "proposals", "government", "stats"},
+    # Beside public: the API and bulk data read what the pages read, never the pages.
+    "api": {"core", "topics", "delegates", "proposals", "government", "stats"},
     "demo": {"core", "topics", "delegates", "proposals", "government", "stats"},
     "config": set(APPS),
 }

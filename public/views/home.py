@@ -29,9 +29,13 @@ def home(request: HttpRequest) -> HttpResponse:
                     charts.overall_title(overall.years), board["in_progress"], overall.years
                 ),
             ),
+            # One year axis for both bodies, so a year sits at the same place in each.
             "body_charts": [
                 charts.chart_context(
-                    trend, id=f"trend-{body.value}", title=charts.BODY_SHARE_TITLES[body]
+                    trend,
+                    id=f"trend-{body.value}",
+                    title=charts.BODY_SHARE_TITLES[body],
+                    years=sorted({y for _, t in board["by_body"] for y in t.years}),
                 )
                 for body, trend in board["by_body"]
             ],

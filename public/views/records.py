@@ -12,11 +12,11 @@ from django.utils.translation import gettext
 from core.cache import cache_public_page
 from core.errors import BadRequest, page_400
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
-from proposals import selectors
+from proposals import selectors, timeline
 from proposals.facets import cached_facet_counts
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal
-from stats import trends
+from stats import profiles, trends
 from stats.params import TrendParams
 from topics.models import Topic
 from topics.tree import topic_tree
@@ -74,11 +74,10 @@ def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
             },
             **selectors.delegate_record(delegate, limit=RECORD_PAGE_LIMIT),
             **_record_echo("delegate", delegate),
-            "trend_chart": charts.chart_context(
-                trends.topic_trend(TrendParams(delegate=delegate.slug)),
-                id="delegate-trend",
-                title=gettext("%(name)s's topics by year") % {"name": delegate.name},
-            ),
+            "known_outcomes": timeline.known_outcomes(delegate),
+            "repeated_asks": timeline.repeated_asks(delegate),
+            # A topic x year table a reader can scan, not eight lines tangled near 0.
+            "heatmap": profiles.heatmaps([profiles.profile(delegate, "delegate")])[0],
         },
     )
 
@@ -119,11 +118,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "proposals_by_year": selectors.group_by_year(proposals),
             "shown": len(proposals),
             **_record_echo("company", company),
-            "trend_chart": charts.chart_context(
-                trends.topic_trend(TrendParams(company=company.slug)),
-                id="company-trend",
-                title=gettext("Topics of %(name)s's people by year") % {"name": company.name},
-            ),
+            "heatmap": profiles.heatmaps([profiles.profile(company, "company")])[0],
         },
     )
 
