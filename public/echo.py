@@ -112,6 +112,8 @@ def session_context(session: AnnualSession) -> dict[str, Any]:
     proposals with theirs)."""
     year = session.year
     data = echo.session_echo(year, session)
+    if not data["priorities"]:
+        return {**data, "priorities": []}
     priorities = GovernmentPriority.objects.in_year(year).for_display().in_bulk()
     wanted = {pk for p in data["priorities"] for ids in p["echoes"].values() for pk in ids}
     found = _proposals(wanted)
