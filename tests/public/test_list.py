@@ -46,17 +46,17 @@ def total(response) -> int:
         ("year=2022", 31),
         ("year=2021&year=2022", 69),
         ("year_min=2020", 175),
-        ("year_min=2018&year_max=2019", 41),
+        ("year_min=2018&year_max=2019", 42),  # with Zeng Yuqun's 2018 proposal
         ("body=npc", 163),
-        ("body=cppcc", 105),
+        ("body=cppcc", 106),
         ("topic=battery-swapping", 3),
         ("topic=e-waste", 1),
-        ("topic=mobility", 50),  # parent: each proposal once, however many sub-topics
+        ("topic=mobility", 51),  # parent: each proposal once, however many sub-topics
         ("topic=battery-swapping&topic=e-waste", 4),  # several topics: any of them
         ("delegate=lei-jun", 33),
         ("company=xiaomi", 33),
         ("status=submitted", 264),
-        ("status=adopted", 0),
+        ("status=adopted", 1),  # Pony Ma's Internet Plus, 2015
         ("q=battery+swapping", 2),
         ("q=雷军", 33),
         ("company=xiaomi&year=2022", 4),
