@@ -14,6 +14,7 @@ from django.test import Client
 from core import cache as data_cache
 from core.editors import EDITORS_GROUP
 from demo.realdata import FIXTURE_PATH
+from proposals import search_index
 from stats import counting
 
 
@@ -69,6 +70,7 @@ def real_data(db) -> None:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
     counting.refresh()  # bulk inserts bypass the signals that keep the trend table exact
+    search_index.rebuild()  # and those that keep the search rows
 
 
 @pytest.fixture

@@ -179,6 +179,9 @@ def read_jsonl(lines: Lines) -> Iterator[Record]:
                 value = ""
             elif key == "topics" and isinstance(value, list):
                 value = TOPIC_SEPARATOR.join(str(v) for v in value)
+            elif key == "outcomes" and isinstance(value, list):
+                # The events as JSON itself; the cell's own check reads them.
+                value = json.dumps(value, ensure_ascii=False)
             elif isinstance(value, bool) or not isinstance(value, str | int | float):
                 record.problems.append(
                     Problem(number, key, str(value), "must be a string or a number")

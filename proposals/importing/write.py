@@ -16,6 +16,7 @@ from topics.models import Topic
 
 from ..history import ensure_baseline, record_versions
 from ..models import Proposal, ProposalTopic, Status
+from .outcomes import OutcomeWriter
 from .read import Record
 from .records import RecordResolver, insert
 from .report import Change
@@ -28,7 +29,7 @@ _EXISTING = (
 )  # fmt: skip
 
 
-class Importer(RecordResolver):
+class Importer(OutcomeWriter, RecordResolver):
     """One file's import: each chunk's records resolved, then its proposals written."""
 
     # One chunk ------------------------------------------------------------------------------
@@ -48,6 +49,7 @@ class Importer(RecordResolver):
         rows = self._resolve_sources(rows)
         self._create_topics(rows)
         self._write_proposals(rows)
+        self._write_outcomes(rows)
 
     def _write_proposals(self, rows: list[Row]) -> None:
         if not rows:
@@ -108,7 +110,6 @@ class Importer(RecordResolver):
             for name, value in (
                 ("body", row.body),
                 ("summary", row.summary),
-                ("status", row.status),
                 ("title_zh", row.title_zh),
                 ("summary_zh", row.summary_zh),
             ):
@@ -246,7 +247,7 @@ def _insert_proposals(rows: list[Row]) -> list[int]:
         Proposal,
         columns,
         [
-            [r.year, r.delegate.pk, r.body, r.title, r.summary, r.status or Status.SUBMITTED]
+            [r.year, r.delegate.pk, r.body, r.title, r.summary, Status.SUBMITTED]
             + [r.title_zh, r.summary_zh, now, now, False]
             for r in rows
         ],
