@@ -54,6 +54,7 @@ class Selection:
     record: Any
     filterset: Any
     query: str
+    path: str  # the feed's own address, filters included (its rel="self" link)
 
 
 def filing_date(proposal: Proposal) -> datetime:
@@ -85,7 +86,7 @@ class LatestProposalsFeed(Feed):
         filterset = ProposalFilter(request.GET, queryset=self.proposals(record))
         filterset.is_valid()  # checked in __call__
         query = request.GET.urlencode()
-        return Selection(record, filterset, f"?{query}" if query else "")
+        return Selection(record, filterset, f"?{query}" if query else "", request.get_full_path())
 
     def proposals(self, record: Any) -> ProposalQuerySet:
         return Proposal.objects.visible()
@@ -99,6 +100,9 @@ class LatestProposalsFeed(Feed):
 
     def link(self, obj: Selection) -> str:
         return reverse("public:proposal-list") + obj.query
+
+    def feed_url(self, obj: Selection) -> str:
+        return obj.path
 
     def _text(self, value: str) -> str:
         return value if issubclass(self.feed_type, Atom1Feed) else escape(value)
@@ -124,7 +128,7 @@ class LatestProposalsFeed(Feed):
         return item.delegate.name
 
     def item_categories(self, item: Proposal) -> list[str]:
-        return [t.name for t in item.topics.all()]
+        return [localized_text(t, "name") for t in item.topics.all()]
 
 
 class LatestProposalsAtomFeed(LatestProposalsFeed):

@@ -41,8 +41,12 @@ def test_the_list_feed_follows_every_list_filter(client, real_data):
     lei_2022 = rss_items(client.get("/proposals/feed/rss/?delegate=lei-jun&year=2022"))
     assert len(lei_2022) == 4
     assert all("Lei Jun, 2022" in i.findtext("title") for i in lei_2022)
-    atom = atom_entries(client.get("/proposals/feed/atom/?company=xiaomi&year=2022&body=npc"))
-    assert len(atom) == 4
+    response = client.get("/proposals/feed/atom/?company=xiaomi&year=2022&body=npc")
+    assert len(atom_entries(response)) == 4
+    feed = ET.fromstring(response.content)  # noqa: S314 (our own feed)
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links["self"].endswith("/proposals/feed/atom/?company=xiaomi&year=2022&body=npc")
+    assert links["alternate"].endswith("/proposals/?company=xiaomi&year=2022&body=npc")
 
 
 def test_record_feeds_take_the_list_filters_too(client, real_data):
