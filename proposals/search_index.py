@@ -19,6 +19,7 @@ are written past the signals: `load_real_data` and `generate_demo_data` rebuild,
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -46,7 +47,7 @@ def _documents(apps: Any, proposal_ids: list[int], using: str) -> list[Any]:
     )
     delegate_ids = {row[5] for row in rows}
     names = {
-        pk: analyse(*name_forms(name, *other.split(";"), name_zh))
+        pk: _names_text(name, other, name_zh)
         for pk, name, other, name_zh in Delegate.objects.using(using)
         .filter(pk__in=delegate_ids)
         .values_list("pk", "name", "other_names", "name_zh")
@@ -66,10 +67,14 @@ def _documents(apps: Any, proposal_ids: list[int], using: str) -> list[Any]:
         )
     }
 
+    analysed: dict[tuple[int, ...], str] = {}
+
     def topic_text(topic_ids: list[int]) -> str:
         # A sub-topic's proposals are found by its parent's name too ("energy").
-        shown = {*topic_ids, *(topics[t][2] for t in topic_ids if topics[t][2])}
-        return analyse(*(text for t in sorted(shown) for text in topics[t][:2]))
+        shown = tuple(sorted({*topic_ids, *(topics[t][2] for t in topic_ids if topics[t][2])}))
+        if shown not in analysed:  # few distinct sets: analysed once each
+            analysed[shown] = analyse(*(text for t in shown for text in topics[t][:2]))
+        return analysed[shown]
 
     return [
         ProposalSearch(
@@ -81,6 +86,11 @@ def _documents(apps: Any, proposal_ids: list[int], using: str) -> list[Any]:
         )
         for pk, title, title_zh, summary, summary_zh, delegate_id in rows
     ]
+
+
+@functools.lru_cache(maxsize=20_000)
+def _names_text(name: str, other_names: str, name_zh: str) -> str:
+    return analyse(*name_forms(name, *other_names.split(";"), name_zh))
 
 
 def reindex(proposal_ids: Iterable[int], *, apps: Any = global_apps, using: str = "default") -> int:
