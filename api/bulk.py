@@ -17,6 +17,7 @@ import json
 import shutil
 import sqlite3
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -424,6 +425,12 @@ def current_build() -> Build:
     new version; while another process makes it, that process's previous build is
     served (rather than a wait), and with no build at all, the request waits for it."""
     version = current_version()
+    if not version:
+        # Redis down: the newest build there is, or one under a version never reused.
+        older = newest_build()
+        if older is not None:
+            return older
+        version = f"unknown-{uuid.uuid4().hex}"
     done = _read(_root() / _folder_name(version))
     if done is not None:
         return done

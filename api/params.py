@@ -24,7 +24,7 @@ from proposals.params import (
     YEAR_CEILING,
     YEAR_FLOOR,
     Param,
-    RecordField,
+    RecordsField,
     Sort,
     TopicsField,
     YearsField,
@@ -38,7 +38,10 @@ API_SORTS = [(value, label) for value, label in Sort.CHOICES if value in (Sort.N
 _api_sort = dataclasses.replace(
     BY_NAME["sort"], field=lambda: forms.ChoiceField(choices=API_SORTS, required=False)
 )
-API_PARAMS: tuple[Param, ...] = tuple(_api_sort if p.name == "sort" else p for p in PARAMS)
+# `facet` only widens the HTML list's facet panels: the API has none.
+API_PARAMS: tuple[Param, ...] = tuple(
+    _api_sort if p.name == "sort" else p for p in PARAMS if p.name != "facet"
+)
 ApiProposalFilter = filterset_for(API_PARAMS)
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
@@ -52,8 +55,11 @@ def _schema(param: Param) -> dict[str, Any]:
         return {"type": "array", "items": year}
     if isinstance(field, TopicsField):
         return {"type": "array", "items": {"type": "string", "pattern": SLUG_PATTERN}}
-    if isinstance(field, RecordField):
-        return {"type": "string", "pattern": SLUG_PATTERN, "maxLength": SLUG_LENGTH}
+    if isinstance(field, RecordsField):
+        slug = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": SLUG_LENGTH}
+        return {"type": "array", "items": slug} if param.multi else slug
+    if isinstance(field, forms.MultipleChoiceField):
+        return {"type": "array", "items": {"type": "string", "enum": [v for v, _ in field.choices]}}
     if isinstance(field, forms.ChoiceField):
         return {"type": "string", "enum": [value for value, _ in field.choices if value]}
     if isinstance(field, forms.IntegerField):

@@ -79,6 +79,13 @@ class DataView(APIView):
         raise NotImplementedError
 
     def get(self, request: Request, **kwargs: Any) -> HttpResponse:
+        if not current_version():
+            # The cache cannot say which version is current (Redis down): no validators,
+            # since a 304 then could confirm data a write has since changed.
+            body = JSONRenderer().render(self.payload(request, **kwargs))
+            response = HttpResponse(body, content_type="application/json")
+            patch_cache_control(response, no_cache=True)
+            return response
         etag = _etag(request)
         modified = int(version_time().timestamp())
         response = get_conditional_response(request, etag=etag, last_modified=modified)

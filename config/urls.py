@@ -11,6 +11,7 @@ admin.site.index_title = _("Curate delegates, sessions, topics and proposals")
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("favicon.ico", core_views.favicon),
     path("admin/", admin.site.urls),
     # The admin's language switcher posts here (it sets the language cookie).

@@ -115,3 +115,9 @@ def localized(obj: Any, field: str) -> str:
 def localized_text(obj: Any, field: str) -> str:
     """`obj.<field>` in the reader's language as plain text (for <title> and attributes)."""
     return _in_language(obj, field)[0]
+
+
+@register.filter
+def minutes(value: Any) -> int:
+    """A timedelta in whole minutes, rounded up (the lockout page's wait)."""
+    return max(1, -int(-value.total_seconds() // 60))
