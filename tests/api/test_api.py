@@ -193,7 +193,7 @@ def test_record_endpoints_query_counts(client, django_assert_num_queries):
         assert len(client.get("/api/v1/delegates/").json()["results"]) == 2
     with django_assert_num_queries(2):  # companies, their people
         assert len(client.get("/api/v1/companies/").json()["results"]) == 3
-    with django_assert_num_queries(2):  # the sessions, their counts
+    with django_assert_num_queries(3):  # the sessions, their counts, the priorities (none)
         assert len(client.get("/api/v1/sessions/").json()["results"]) == 2
     with django_assert_num_queries(1):  # the topic tree
         client.get("/api/v1/topics/")
@@ -213,7 +213,7 @@ def test_proposal_detail_has_topics_sources_role_and_chinese(client, django_asse
     AffiliationFactory(
         delegate=proposal.delegate, company=CompanyFactory(slug="geely"), role="Chair"
     )
-    with django_assert_num_queries(4):  # the row with role; topics; sources; outcome events
+    with django_assert_num_queries(5):  # row with role; topics; sources; events; the chain
         body = client.get(f"/api/v1/proposals/{proposal.pk}/").json()
     assert body["id"] == proposal.pk
     assert body["url"] == f"http://testserver/proposals/{proposal.pk}/"
@@ -461,3 +461,60 @@ def test_a_deep_cursor_seeks_in_the_index_instead_of_walking_to_it(client, real_
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
             assert "USING INDEX proposal_session_id (session_id<?)" in plan, plan
+
+
+# --- The government's side and outcomes (issues 12 and 13) ---------------------------
+
+
+def test_proposal_detail_has_its_outcomes_and_chain(client, real_data, django_assert_num_queries):
+    from proposals.models import OutcomeEvent
+    from proposals.timeline import chain_of, ordered_events
+
+    with_events = OutcomeEvent.objects.values_list("proposal_id", flat=True).first()
+    body = client.get(f"/api/v1/proposals/{with_events}/").json()
+    proposal = Proposal.objects.get(pk=with_events)
+    events = ordered_events(proposal.outcome_events.all())
+    assert [(e["kind"], e["when"]) for e in body["outcomes"]] == [(e.kind, e.when) for e in events]
+    repeated = Proposal.objects.filter(repeats__isnull=False).first()
+    chain = chain_of(repeated)
+    with django_assert_num_queries(5):  # row; topics; sources; events; the chain
+        body = client.get(f"/api/v1/proposals/{repeated.pk}/").json()
+    assert body["repeats"] == repeated.repeats_id
+    assert [f["id"] for f in body["chain"]] == [f.pk for f in chain.filings]
+    assert [f["year"] for f in body["chain"]] == sorted(f["year"] for f in body["chain"])
+
+
+def test_sessions_carry_their_priorities(client, real_data):
+    from government.models import GovernmentPriority
+
+    year = GovernmentPriority.objects.values_list("session_id", flat=True).order_by("-session_id")[
+        0
+    ]
+    session = client.get(f"/api/v1/sessions/{year}/").json()
+    expected = list(GovernmentPriority.objects.filter(session_id=year).order_by("pk"))
+    assert [p["id"] for p in session["priorities"]] == [p.pk for p in expected]
+    assert session["priorities"][0]["text_zh"] == expected[0].text_zh
+    everything = client.get("/api/v1/priorities/").json()["results"]
+    assert len(everything) == GovernmentPriority.objects.count()
+    listed = {s["year"]: s for s in client.get("/api/v1/sessions/").json()["results"]}
+    assert listed[year]["priorities"] == session["priorities"]
+
+
+@pytest.mark.parametrize(
+    "query", ["", "session=2024", "delegate=lei-jun", "company=xiaomi", "topic=ai"]
+)
+def test_echo_gives_the_echo_endpoints_figures(client, real_data, query):
+    chart = client.get(f"/trends/echo.json?{query}")
+    api = client.get(f"/api/v1/echo/?{query}")
+    assert api.status_code == chart.status_code == 200
+    assert api.json() == chart.json()
+
+
+@pytest.mark.parametrize(
+    "query", ["delegate=nobody", "session=1800", "topic=ai&delegate=lei-jun", "colour=red"]
+)
+def test_echo_refuses_what_the_echo_endpoint_refuses(client, real_data, query):
+    chart = client.get(f"/trends/echo.json?{query}")
+    api = client.get(f"/api/v1/echo/?{query}")
+    assert api.status_code == chart.status_code == 400
+    assert api.json() == chart.json()
