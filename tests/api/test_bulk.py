@@ -13,7 +13,8 @@ from django.core.management import call_command
 
 from api import bulk
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
-from proposals.models import Proposal, ProposalTopic, Source, Status
+from government.models import GovernmentPriority
+from proposals.models import OutcomeEvent, Proposal, ProposalTopic, Source, Status
 from tests.factories import ProposalFactory
 from topics.models import Topic
 
@@ -38,6 +39,10 @@ def expected_counts() -> dict[str, int]:
         "proposal_topics": ProposalTopic.objects.filter(proposal__in=visible).count(),
         "sources": Source.objects.count(),
         "proposal_sources": Proposal.sources.through.objects.filter(proposal__in=visible).count(),
+        "outcome_events": OutcomeEvent.objects.filter(proposal__in=visible).count(),
+        "priorities": GovernmentPriority.objects.count(),
+        "priority_topics": GovernmentPriority.topics.through.objects.count(),
+        "priority_sources": GovernmentPriority.sources.through.objects.count(),
     }
 
 
@@ -47,6 +52,7 @@ def test_the_files_open_in_sqlite3_pandas_and_json_with_the_right_counts(real_da
     assert f"proposals {counts['proposals']}" in capsys.readouterr().out
     made = bulk.newest_build()
     assert counts["proposals"] > 250  # the real data
+    assert counts["priorities"] and counts["outcome_events"] and counts["priority_topics"]
     assert made.manifest["tables"] == counts
 
     db = sqlite3.connect(made.path / bulk.SQLITE_NAME)
@@ -74,6 +80,8 @@ def test_the_files_open_in_sqlite3_pandas_and_json_with_the_right_counts(real_da
     assert {name: len(rows) for name, rows in data["tables"].items()} == counts
     assert data["about"]["licence"] == bulk.LICENCE
     assert pd.DataFrame(data["tables"]["seats"]).shape == (counts["seats"], 6)
+    repeated = Proposal.objects.filter(repeats__isnull=False).first()
+    assert proposals.set_index("id").loc[repeated.pk, "repeats_id"] == repeated.repeats_id
 
 
 def test_generated_records_are_left_out(real_data):
