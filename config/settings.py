@@ -327,10 +327,8 @@ REST_FRAMEWORK = {
     # The addresses drf-spectacular writes into the schema come from the request.
     "URL_FORMAT_OVERRIDE": None,
 }
-# Requests per client address (X-Forwarded-For's last hop behind nginx, else REMOTE_ADDR).
+# Requests per client address (core.clients: nginx's X-Real-IP behind the proxy).
 TRACKER_API_RATE = env.str("TRACKER_API_RATE", default="120/min")
-# Trusted proxies in front of the nodes (nginx adds one X-Forwarded-For entry).
-REST_FRAMEWORK["NUM_PROXIES"] = env.int("TRACKER_API_PROXIES", default=0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Two Sessions Tracker API",
     "DESCRIPTION": "Read-only data on the policy proposals China's tech leaders file at the "
