@@ -13,16 +13,19 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from . import throttle
 
 T = TypeVar("T")
 
@@ -38,7 +41,8 @@ PAGE_SECONDS = 60 * 60
 _held_version: tuple[str, float] = ("", float("-inf"))
 
 
-def _version() -> str:
+def _version() -> str | None:
+    """The current data version, or None when the cache cannot say (Redis down)."""
     global _held_version
     version, read_at = _held_version
     now = time.monotonic()
@@ -46,17 +50,60 @@ def _version() -> str:
         return version
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY, "")
+        cache.add(VERSION_KEY, _new_version(), None)
+        version = cache.get(VERSION_KEY)
+    if _take_recovery():
+        # Redis is back after an outage. Writes made meanwhile could not bump the
+        # version, so the pages cached before the outage may be stale: retire them all.
+        _bump()
+        return _held_version[0] or None
+    if not version:
+        _held_version = ("", float("-inf"))
+        return None
     _held_version = (version, now)
     return version
 
 
+def _take_recovery() -> bool:
+    take = getattr(cache, "take_recovery", None)  # only core.redis has outages
+    return bool(take and take())
+
+
+def _new_version() -> str:
+    # The time the version was made leads it (milliseconds since the epoch, in hex), so
+    # the API can give it as Last-Modified; the random part keeps apart two processes'
+    # bumps in the same millisecond.
+    return f"{time.time_ns() // 1_000_000:011x}-{uuid.uuid4().hex[:20]}"
+
+
+def version_time() -> datetime:
+    """When the current data version was made: no write since then changed any data.
+    A version from before this format (no time in it) reads as now."""
+    version = _version()
+    try:
+        # No version while the cache is down: now, so nothing is called unmodified.
+        millis = int((version or "").partition("-")[0], 16)
+    except ValueError:
+        return datetime.now(tz=UTC)
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
+
+
+def current_version() -> str:
+    """The data version (held for TRACKER_VERSION_HOLD_SECONDS): ETags are made of it.
+    Empty while the cache cannot say (Redis down)."""
+    return _version() or ""
+
+
 def _bump() -> None:
     global _held_version
-    version = uuid.uuid4().hex
+    version = _new_version()
     cache.set(VERSION_KEY, version, None)
-    _held_version = (version, time.monotonic())
+    if cache.get(VERSION_KEY) == version:
+        _held_version = (version, time.monotonic())
+    else:
+        # The bump did not reach the cache (it is down): hold nothing, so the cache is
+        # bypassed until it answers, and its recovery retires everything (_version).
+        _held_version = ("", float("-inf"))
 
 
 def forget_held_version() -> None:
@@ -76,10 +123,15 @@ def invalidate() -> None:
 
 
 def cache_key(name: str, parts: Any) -> str:
-    """A key under the current version; generated data shown or not is part of it."""
+    """A key under the current version; generated data shown or not is part of it.
+
+    When the cache cannot say which version is current (Redis down), the key carries a
+    random version of its own: a get misses, and whatever is stored under it is never
+    read again, so nothing computed then can be served after a write it missed."""
+    version = _version() or f"unknown-{uuid.uuid4().hex}"
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     shown = int(bool(settings.TRACKER_SHOW_GENERATED))
-    return f"v:{_version()}:{shown}:{name}:{digest}"
+    return f"v:{version}:{shown}:{name}:{digest}"
 
 
 def cached(name: str, parts: Any, compute: Callable[[], T]) -> T:
@@ -92,24 +144,66 @@ def cached(name: str, parts: Any, compute: Callable[[], T]) -> T:
     return value
 
 
-def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve an anonymous GET from the cache, keyed by the language, the full path and
-    the data version. Requests with a session (editors see admin links) always render
-    anew; only 200 responses are stored."""
+def _known_query(query: QueryDict, known: Iterable[str]) -> QueryDict:
+    """The query string as the page reads it: only the parameters it knows, in one
+    order, each value stripped, empty and repeated values dropped."""
+    normal = QueryDict(mutable=True)
+    for name in sorted(set(known)):
+        values = [v.strip() for v in query.getlist(name)]
+        values = list(dict.fromkeys(v for v in values if v))
+        if values:
+            normal.setlist(name, values)
+    normal._mutable = False
+    return normal
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return view(request, *args, **kwargs)
-        key = cache_key("page", (translation.get_language(), request.get_full_path()))
-        response = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming:
-                if hasattr(response, "render") and callable(response.render):
-                    response.render()
-                cache.set(key, response, PAGE_SECONDS)
-        patch_vary_headers(response, ["Cookie"])
-        return response
 
-    return wrapper
+def _signed_in(request: HttpRequest) -> bool:
+    # Only a cookie that is a live session counts: a made-up one would otherwise buy
+    # a fresh, unthrottled render of every page.
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated)
+
+
+def cache_public_page(
+    view: Callable[..., HttpResponse] | None = None, *, params: Callable[[], Iterable[str]] = tuple
+) -> Any:
+    """Serve an anonymous GET from the cache, keyed by the language, the path, the
+    query parameters the page knows and the data version. Signed-in requests (editors
+    see admin links) always render anew; only 200 responses are stored.
+
+    `params` names the query parameters the page reads (a callable, so the parameter
+    table is read when a request comes). Any other parameter (utm_source=<random>) is
+    dropped before the view sees the request, and the known ones are normalised, so
+    junk in the address neither renders anew nor stores a new entry (issue 17, defect
+    3); the page is then exactly the page of the clean address. A miss is rendering
+    work: it is throttled per client (core.throttle), a hit never is."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in ("GET", "HEAD") or _signed_in(request):
+                return view(request, *args, **kwargs)
+            query = _known_query(request.GET, params())
+            if query != request.GET:
+                request.GET = query
+                request.META["QUERY_STRING"] = query.urlencode()
+            parts = (translation.get_language(), request.path, sorted(query.lists()))
+            key = cache_key("page", parts)
+            response = cache.get(key)
+            if response is None:
+                refused = throttle.refuse_uncached(request)
+                if refused is not None:
+                    return refused
+                response = view(request, *args, **kwargs)
+                if response.status_code == 200 and not response.streaming:
+                    if hasattr(response, "render") and callable(response.render):
+                        response.render()
+                    cache.set(key, response, PAGE_SECONDS)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

@@ -24,6 +24,8 @@ FIELD_NAME_LENGTH = 40
 class FieldError:
     field: str
     message: str
+    # What the reader calls the field (its form label); pages show it beside the name.
+    label: str = ""
 
 
 class BadRequest(Exception):
@@ -37,10 +39,15 @@ class BadRequest(Exception):
 def form_errors(form: forms.Form) -> list[FieldError]:
     """Every error of a bound, validated form, by field ('__all__' for the form's own)."""
     return [
-        FieldError(name[:FIELD_NAME_LENGTH], str(message))
+        FieldError(name[:FIELD_NAME_LENGTH], str(message), _label(form, name))
         for name, messages in form.errors.items()
         for message in messages
     ]
+
+
+def _label(form: forms.Form, name: str) -> str:
+    field = form.fields.get(name)
+    return str(field.label) if field is not None and field.label else ""
 
 
 def page_400(request: HttpRequest, errors: Iterable[FieldError]) -> HttpResponse:

@@ -6,3 +6,8 @@ class ProposalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "proposals"
     verbose_name = gettext_lazy("Proposals")
+
+    def ready(self) -> None:
+        from . import search_index
+
+        search_index.connect()  # keeps the search rows true on every write path

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 
 from core.cache import cached
 from delegates.models import Affiliation, Delegate
@@ -49,6 +49,10 @@ class Facet:
     legend: Any  # the parameter's lazy label
     multi: bool
     options: list[FacetOption]
+    # More options exist than are listed (a people facet's top ones): "show all".
+    more: bool = False
+    # Listed whole at the reader's asking (`facet=<name>`): "show the top ones".
+    whole: bool = False
 
     @property
     def any_selected(self) -> bool:
@@ -136,9 +140,22 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
         elif param.facet == "topic":
             options = _topic_facet(filterset, from_aggregates)
         elif param.facet == "people":
-            options = _PEOPLE[param.name](filterset)
+            people = _PEOPLE[param.name](filterset)
+            panels.append(
+                Facet(
+                    param.name,
+                    param.label,
+                    param.multi,
+                    people.options,
+                    more=people.more,
+                    whole=people.whole,
+                )
+            )
+            continue
         elif param.facet == "column":
             options = _column_facet(filterset, param)
+        elif param.facet == "flag":
+            options = _flag_facet(filterset, param)
         else:
             continue
         panels.append(Facet(param.name, param.label, param.multi, options))
@@ -167,14 +184,16 @@ def _counts_under(filterset: ProposalFilter, *, skip: set[str]) -> Any:
     counts = TrendCount.objects.visible()
     for param in filterset.table:
         value = data.get(param.name)
-        if param.name not in skip and param.values(value):
+        if param.name not in skip and param.apply is not None and param.values(value):
             counts = getattr(counts, param.counts)(value)
     return counts
 
 
 def _grid_options(param: Param, counts: Counter[str], chosen: set[str]) -> list[FacetOption]:
     if param.choices is None:  # values as counted: years, newest first
-        values = sorted(counts, key=lambda v: int(v), reverse=True)
+        # A chosen value stays listed, checked, at 0: dropping it from the form would
+        # drop it from the URL on the next Apply.
+        values = sorted(set(counts) | chosen, key=lambda v: int(v), reverse=True)
         return [FacetOption(v, v, counts[v], v in chosen) for v in values]
     return [
         FacetOption(value, label, counts[value], value in chosen)
@@ -194,6 +213,16 @@ def _column_facet(filterset: ProposalFilter, param: Param) -> list[FacetOption]:
             .annotate(n=Count("pk"))
         }
     )
+    return _grid_options(param, counts, chosen)
+
+
+def _flag_facet(filterset: ProposalFilter, param: Param) -> list[FacetOption]:
+    """A yes/no parameter whose values are conditions, not a column (filed again):
+    its choices counted in one query under every other filter, by the QuerySet's
+    `count_<apply>` method."""
+    chosen = set(map(str, param.values(filterset.form.cleaned_data.get(param.name))))
+    others = filterset.qs_without(param.name)
+    counts: Counter[str] = Counter(getattr(others, f"count_{param.apply}")())
     return _grid_options(param, counts, chosen)
 
 
@@ -222,26 +251,54 @@ def _topic_facet(filterset: ProposalFilter, from_aggregates: bool) -> list[Facet
     return [o for o in options if o.count or o.selected or o.children]
 
 
-def _top_options(rows: Any, chosen: Any) -> list[FacetOption]:
-    """Facet options from rows of slug, name, name_zh and n; the chosen record stays
-    listed even when it is outside the top."""
-    options = [
-        FacetOption(
-            r["slug"],
-            r["name"],
-            r["n"],
-            chosen is not None and r["slug"] == chosen.slug,
-            r["name_zh"],
-        )
-        for r in rows
+@dataclass
+class PeopleOptions:
+    """A delegate or company facet's options: the top ones (all of them when shown
+    whole) and every chosen one, and whether more exist than are listed."""
+
+    options: list[FacetOption]
+    more: bool = False
+    whole: bool = False
+
+
+def _people_limit(filterset: ProposalFilter, name: str) -> int | None:
+    """How many unchosen options a people facet lists: FACET_TOP, or all of them when
+    the reader asked for the facet whole (`facet=delegate`)."""
+    return None if name in (filterset.form.cleaned_data.get("facet") or []) else FACET_TOP
+
+
+def _chosen_first(column: str, values: list[Any]) -> list[Any]:
+    """An ordering that puts the chosen records (`column` in `values`, a grouped
+    column) before the top ones, so that one LIMIT keeps both."""
+    if not values:
+        return []
+    return [Case(When(**{f"{column}__in": values}, then=0), default=1)]
+
+
+def _people_options(rows: Any, chosen: list[Any], limit: int | None) -> PeopleOptions:
+    """Options from rows of slug, name, name_zh and n (most first). Every chosen record
+    is listed, checked, with its count (0 when it has none here); of the others the
+    first `limit`."""
+    chosen_slugs = {c.slug for c in chosen}
+    picked, others = [], []
+    for r in rows:
+        option = FacetOption(r["slug"], r["name"], r["n"] or 0, r["slug"] in chosen_slugs)
+        option.label_zh = r["name_zh"]
+        (picked if option.selected else others).append(option)
+    seen = {o.value for o in picked}
+    picked += [
+        FacetOption(c.slug, c.name, 0, True, c.name_zh) for c in chosen if c.slug not in seen
     ]
-    if chosen is not None and not any(o.selected for o in options):
-        options.insert(0, FacetOption(chosen.slug, chosen.name, 0, True, chosen.name_zh))
-    return options
+    more = limit is not None and len(others) > limit
+    shown = picked + (others if limit is None else others[:limit])
+    shown.sort(key=lambda o: (-o.count, str(o.label)))
+    return PeopleOptions(shown, more, whole=limit is None)
 
 
-def _delegate_facet(filterset: ProposalFilter) -> list[FacetOption]:
+def _delegate_facet(filterset: ProposalFilter) -> PeopleOptions:
     proposals = filterset.qs_without("delegate")
+    chosen = filterset.form.cleaned_data.get("delegate") or []
+    limit = _people_limit(filterset, "delegate")
     # Grouped by id alone and then named: grouping a million proposals by three text
     # columns of a join takes ten times as long.
     # COUNT(*), not COUNT(id): the delegate index alone can answer it.
@@ -249,9 +306,11 @@ def _delegate_facet(filterset: ProposalFilter) -> list[FacetOption]:
         proposals.order_by()
         .values("delegate_id")
         .annotate(n=Count("*"))
-        .order_by("-n", "delegate_id")
-        .values("delegate_id")[:FACET_TOP]
+        .order_by(*_chosen_first("delegate_id", [c.pk for c in chosen]), "-n", "delegate_id")
+        .values("delegate_id")
     )
+    if limit is not None:  # one more than shown tells whether there are more
+        top = top[: limit + 1 + len(chosen)]
     counts = (
         proposals.filter(delegate=OuterRef("pk"))
         .order_by()
@@ -265,11 +324,13 @@ def _delegate_facet(filterset: ProposalFilter) -> list[FacetOption]:
         .order_by("-n", "name")
         .values("slug", "name", "name_zh", "n")
     )
-    return _top_options(rows, filterset.form.cleaned_data.get("delegate") or None)
+    return _people_options(rows, chosen, limit)
 
 
-def _company_facet(filterset: ProposalFilter) -> list[FacetOption]:
+def _company_facet(filterset: ProposalFilter) -> PeopleOptions:
     role = "delegate__affiliations"
+    chosen = filterset.form.cleaned_data.get("company") or []
+    limit = _people_limit(filterset, "company")
     # A proposal counts for a company when its delegate held a role there that year;
     # of two roles at one company held the same year only the first counts, so each
     # proposal counts once without a COUNT(DISTINCT), which sorts every pair.
@@ -295,9 +356,11 @@ def _company_facet(filterset: ProposalFilter) -> list[FacetOption]:
             name_zh=F(f"{role}__company__name_zh"),
         )
         .annotate(n=Count("*"))
-        .order_by("-n", "name")[:FACET_TOP]
+        .order_by(*_chosen_first(f"{role}__company__slug", [c.slug for c in chosen]), "-n", "name")
     )
-    return _top_options(rows, filterset.form.cleaned_data.get("company") or None)
+    if limit is not None:
+        rows = rows[: limit + 1 + len(chosen)]
+    return _people_options(rows, chosen, limit)
 
 
 _PEOPLE = {"delegate": _delegate_facet, "company": _company_facet}

@@ -106,23 +106,51 @@ class TopicsField(forms.Field):
         return None  # each slug was checked in to_python
 
 
-class RecordField(forms.CharField):
-    """A delegate's or company's slug. Its syntax is checked here; whether it names a
-    visible record is found by `Param.resolve` (one query), so endpoints that look
+MAX_RECORDS = 20  # delegates or companies in one filter
+
+
+def _check_slug(value: str) -> None:
+    try:
+        validate_slug(value)
+    except forms.ValidationError:
+        raise forms.ValidationError(
+            gettext("“%(value)s” is not a slug such as lei-jun.") % {"value": value[:40]}
+        ) from None
+
+
+class RecordsField(forms.Field):
+    """Repeated delegate or company slugs (OR within the parameter), in the reader's
+    order, repeats dropped. Their syntax is checked here; whether each names a visible
+    record is found by `Param.resolve` (one query for all), so endpoints that look
     records up in their own query need not ask twice."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_length=SLUG_LENGTH, strip=True, **kwargs)
+    widget = forms.MultipleHiddenInput
 
-    def validate(self, value: str) -> None:
-        super().validate(value)
-        if value:
-            try:
-                validate_slug(value)
-            except forms.ValidationError:
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        slugs: list[str] = []
+        for raw in _values(value):
+            slug = str(raw).strip()
+            if not slug:
+                continue
+            if len(slug) > SLUG_LENGTH:
                 raise forms.ValidationError(
-                    gettext("“%(value)s” is not a slug such as lei-jun.") % {"value": value[:40]}
-                ) from None
+                    gettext("Ensure this value has at most %(max)s characters.")
+                    % {"max": SLUG_LENGTH}
+                )
+            _check_slug(slug)
+            if slug not in slugs:
+                slugs.append(slug)
+        if len(slugs) > MAX_RECORDS:
+            raise forms.ValidationError(
+                gettext("Choose at most %(max)s (got %(n)s).")
+                % {"max": MAX_RECORDS, "n": len(slugs)}
+            )
+        return slugs
+
+    def run_validators(self, value: Any) -> None:
+        return None  # each slug was checked in to_python
 
 
 UNKNOWN_RECORD = {
@@ -136,14 +164,19 @@ def unknown_record(name: str, slug: str) -> str:
     return str(UNKNOWN_RECORD[name]) % {"slug": slug[:40]}
 
 
-def _resolver(model: type[Model], name: str) -> Callable[[str], Model]:
-    def resolve(slug: str) -> Model:
-        found = model.objects.visible().filter(slug=slug).first()
-        if found is None:
+def resolve_records(model: type[Model], name: str, slugs: Iterable[str]) -> list[Model]:
+    """The visible records named by `slugs`, in their order, found in one query;
+    ValidationError naming the first slug that names none."""
+    slugs = list(slugs)
+    found = {r.slug: r for r in model.objects.visible().filter(slug__in=slugs)}
+    for slug in slugs:
+        if slug not in found:
             raise forms.ValidationError(unknown_record(name, slug))
-        return found
+    return [found[slug] for slug in slugs]
 
-    return resolve
+
+def _resolver(model: type[Model], name: str) -> Callable[[list[str]], list[Model]]:
+    return lambda slugs: resolve_records(model, name, slugs)
 
 
 # --- The table ----------------------------------------------------------------------------
@@ -160,7 +193,8 @@ class Param:
     - `multi`: the key may repeat (OR within the parameter); otherwise once only.
     - `facet`: how the list counts its options ("grid": the one GROUP BY over
       `column`, shared with the other grid facets; "topic"; "people": delegate or
-      company; "column": its own GROUP BY over `column`), or None for no facet. A
+      company; "column": its own GROUP BY over `column`; "flag": its choices
+      counted in one query by the QuerySet's `count_<apply>`), or None for no facet. A
       facet lists `choices` (all of them with `show_empty`, else those with results)
       or, without choices, the values counted.
     - `counts`: the TrendCountQuerySet method that applies it to the maintained
@@ -197,8 +231,9 @@ class Param:
         return list(cleaned) if self.multi else [cleaned]
 
     def countable(self, cleaned: Any) -> bool:
-        """Whether TrendCount can count under this value (no value: always)."""
-        if not self.values(cleaned):
+        """Whether TrendCount can count under this value (no value, or a parameter that
+        filters nothing such as the sort: always)."""
+        if self.apply is None or not self.values(cleaned):
             return True
         return self.counts is not None and (self.counts_if is None or self.counts_if(cleaned))
 
@@ -233,9 +268,49 @@ def _search_field() -> forms.Field:
     )
 
 
+def _facets_shown_whole() -> forms.Field:
+    return forms.MultipleChoiceField(
+        choices=[("delegate", gettext_lazy("Delegate")), ("company", gettext_lazy("Company"))],
+        required=False,
+    )
+
+
 def _at_most_one(value: list[Any]) -> bool:
     return len(value) <= 1
 
+
+OUTCOME_CHOICES = [
+    ("known", gettext_lazy("Some outcome known")),
+    ("unknown", gettext_lazy("No outcome known")),
+]
+FILED_AGAIN_CHOICES = [
+    ("yes", gettext_lazy("Filed in more than one year")),
+    ("no", gettext_lazy("Filed once, as far as known")),
+]
+# Issue 13: whether anything is known of what became of a proposal (the status is
+# derived from its outcome events, so TrendCount counts it), and whether the same
+# ask was filed again (a link between proposals, which TrendCount cannot count).
+OUTCOME_PARAMS: tuple[Param, ...] = (
+    Param(
+        "outcome",
+        gettext_lazy("Outcome known"),
+        _choice_field(OUTCOME_CHOICES),
+        apply="with_outcome",
+        chip=lambda v: str(dict(OUTCOME_CHOICES)[v]),
+        counts="with_outcome",
+        in_form=False,
+    ),
+    Param(
+        "filed_again",
+        gettext_lazy("Filed again"),
+        _choice_field(FILED_AGAIN_CHOICES),
+        apply="filed_again",
+        chip=lambda v: str(dict(FILED_AGAIN_CHOICES)[v]),
+        facet="flag",
+        choices=FILED_AGAIN_CHOICES,
+        show_empty=True,
+    ),
+)
 
 PARAMS: tuple[Param, ...] = (
     Param(
@@ -311,9 +386,10 @@ PARAMS: tuple[Param, ...] = (
     Param(
         "delegate",
         gettext_lazy("Delegate"),
-        RecordField,
-        apply="by_delegate",
+        RecordsField,
+        apply="by_delegates",
         chip=lambda d: localized_text(d, "name"),
+        multi=True,
         facet="people",
         resolve=_resolver(Delegate, "delegate"),
         in_trends=True,
@@ -321,16 +397,17 @@ PARAMS: tuple[Param, ...] = (
     Param(
         "company",
         gettext_lazy("Company (role held that year)"),
-        RecordField,
-        apply="at_company",
+        RecordsField,
+        apply="at_companies",
         chip=lambda c: localized_text(c, "name"),
+        multi=True,
         facet="people",
         resolve=_resolver(Company, "company"),
         in_trends=True,
     ),
     Param(
         "status",
-        gettext_lazy("Status"),
+        gettext_lazy("Outcome"),
         _choice_field(Status.choices),
         apply="with_status",
         chip=lambda s: str(Status(s).label),
@@ -339,6 +416,16 @@ PARAMS: tuple[Param, ...] = (
         choices=Status.choices,
         counts="with_status",
         admin_lookup="status__exact",
+    ),
+    *OUTCOME_PARAMS,
+    # Not a filter: the facets listed whole rather than their top FACET_TOP options.
+    Param(
+        "facet",
+        gettext_lazy("Show every option of"),
+        _facets_shown_whole,
+        apply=None,
+        multi=True,
+        in_form=False,
     ),
 )
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}

@@ -5,17 +5,52 @@ is fixed, whatever the data size."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connections
 from django.db.models import Count, Exists, Max, OuterRef, Sum
+from django.utils.translation import get_language
 
+from core.cache import cached
 from delegates.models import AnnualSession, Company, Delegate
 from topics.models import Topic
 from topics.tree import TopicNode, topic_tree
 
 from .facets import topic_counts_everywhere
 from .models import Proposal, ProposalTopic, TrendCount
+from .search import mark_name, query_tokens, snippets
+
+
+def with_snippets(proposals: Iterable[Proposal], text: str) -> list[Proposal]:
+    """The page's proposals, each given `search_title` (its title in the reader's
+    language, the matched words marked, escaped), `search_excerpt` (the first other
+    field holding a match, around it) and `search_name`, `search_name_zh` (the
+    delegate's names, marked where the query named them). Needs for_list()'s fields and prefetched topics:
+    no query."""
+    terms = query_tokens(text)
+    chinese = (get_language() or "").startswith("zh")
+    rows = list(proposals)
+    for proposal in rows:
+        mine, other = ("title_zh", "summary_zh"), ("title", "summary")
+        if not chinese:
+            mine, other = other, mine
+        title = getattr(proposal, mine[0]) or getattr(proposal, other[0])
+        topic_names = " · ".join(
+            (t.name_zh if chinese and t.name_zh else t.name) for t in proposal.topics.all()
+        )
+        fields = [
+            getattr(proposal, mine[1]),
+            getattr(proposal, other[0]),
+            getattr(proposal, other[1]),
+        ]
+        proposal.search_title, proposal.search_excerpt = snippets(
+            title, [*fields, topic_names], terms
+        )
+        delegate = proposal.delegate
+        proposal.search_name = mark_name(delegate.name, terms)
+        proposal.search_name_zh = mark_name(delegate.name_zh, terms) if delegate.name_zh else ""
+    return rows
 
 
 def headline_counts() -> dict[str, int | None]:
@@ -26,7 +61,10 @@ def headline_counts() -> dict[str, int | None]:
         "delegates": Delegate.objects.visible().count(),
         "companies": Company.objects.visible().count(),
         "sessions": AnnualSession.objects.visible().count(),
-        "latest_year": AnnualSession.objects.visible().aggregate(latest=Max("year"))["latest"],
+        # The latest complete session: one being entered is not "the latest" yet.
+        "latest_year": AnnualSession.objects.visible()
+        .complete()
+        .aggregate(latest=Max("year"))["latest"],
     }
 
 
@@ -106,16 +144,27 @@ def top_topics(proposals: list[Proposal], limit: int = 8) -> list[tuple[Topic, i
     return sorted(counter.items(), key=lambda item: (-item[1], item[0].name))[:limit]
 
 
+def main_root(proposal: Proposal) -> int | None:
+    """The id of the top-level topic most of a proposal's topics fall under (on a tie,
+    that of its first topic by name). Topics must be prefetched."""
+    roots = [t.parent_id or t.pk for t in proposal.topics.all()]
+    if not roots:
+        return None
+    tally = Counter(roots)
+    return max(dict.fromkeys(roots), key=lambda r: tally[r])
+
+
 def group_by_parent_topic(proposals: list[Proposal]) -> list[tuple[TopicNode, list[Proposal]]]:
-    """A session's proposals under each top-level topic they touch (a proposal with
-    topics under two parents appears under both). Topics must be prefetched."""
+    """A session's proposals grouped by top-level topic, each proposal once, under its
+    main one (`main_root`; a row's tags show the others). Topics must be prefetched."""
     roots = {root.id: root for root in topic_tree().roots}
     groups: dict[int, list[Proposal]] = defaultdict(list)
     for p in proposals:
-        for root_id in dict.fromkeys(t.parent_id or t.pk for t in p.topics.all()):
+        root_id = main_root(p)
+        if root_id in roots:
             groups[root_id].append(p)
     return sorted(
-        ((roots[r], items) for r, items in groups.items() if r in roots),
+        ((roots[r], items) for r, items in groups.items()),
         key=lambda g: (-len(g[1]), g[0].name),
     )
 
@@ -174,3 +223,32 @@ def delegate_record(delegate: Delegate, limit: int) -> dict[str, Any]:
         "listed": len(proposals),
         "top_topics": [(topic, topic.n) for topic in topics],
     }
+
+
+# A picker lists at most this many records; past it, a slug goes into the address.
+PICKER_LIMIT = 500
+
+
+def people_choices() -> dict[str, list[dict[str, str]]]:
+    """people_choices_now(), cached under the data version: no query on a repeat."""
+    return cached("people-choices", (), people_choices_now)
+
+
+def people_choices_now() -> dict[str, list[dict[str, str]]]:
+    """The delegates with a visible proposal and the companies with a visible
+    delegate, by name, as {"delegate": [{slug, name, name_zh}], "company": [...]}:
+    what the compare page's and the trend explorer's pickers offer. Two queries."""
+    delegates = (
+        Delegate.objects.visible()
+        .filter(Exists(Proposal.objects.visible().filter(delegate=OuterRef("pk"))))
+        .order_by("name")
+        .values("slug", "name", "name_zh")[:PICKER_LIMIT]
+    )
+    companies = (
+        Company.objects.visible()
+        .filter(affiliations__delegate__in=Delegate.objects.visible())
+        .distinct()
+        .order_by("name")
+        .values("slug", "name", "name_zh")[:PICKER_LIMIT]
+    )
+    return {"delegate": list(delegates), "company": list(companies)}

@@ -5,6 +5,7 @@ to translate."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -76,12 +77,54 @@ def _payload(trend: Trend) -> dict[str, Any]:
     return payload
 
 
-def chart_context(trend: Trend, *, id: str, title: str, kind: str = "line") -> dict[str, Any]:
+def on_years(trend: Trend, years: list[int]) -> Trend:
+    """The trend on a given year axis (a superset of its own years): a year it lacks
+    is a gap, so two charts drawn side by side share one axis."""
+    if years == trend.years:
+        return trend
+    at = {year: i for i, year in enumerate(trend.years)}
+
+    def pad(values: list[Any]) -> list[Any]:
+        return [values[at[y]] if y in at else None for y in years]
+
+    series = [
+        replace(
+            s,
+            counts=pad(s.counts),
+            shares=pad(s.shares),
+            changes=pad(s.changes),
+            ranks=pad(s.ranks),
+        )
+        for s in trend.series
+    ]
+    return replace(trend, years=list(years), totals=pad(trend.totals), series=series)
+
+
+def stacked_shares(trend: Trend) -> list[list[float | None]]:
+    """Each series' part of the shown series' counts each year: stacked, they add up
+    to 100% (topic shares of all proposals do not, a proposal having several topics)."""
+    sums = [sum(s.counts[i] or 0 for s in trend.series) for i in range(len(trend.years))]
+    return [
+        [
+            None if s.counts[i] is None else (s.counts[i] or 0) / sums[i] if sums[i] else 0.0
+            for i in range(len(trend.years))
+        ]
+        for s in trend.series
+    ]
+
+
+def chart_context(
+    trend: Trend, *, id: str, title: str, kind: str = "line", years: list[int] | None = None
+) -> dict[str, Any]:
     """What templates/includes/chart.html draws: the JSON payload (for json_script),
     the data table, and the CSV, JSON, explorer and proposal-list links. No queries.
 
     `kind` is "line" or "area" (stacked); a trend of one year is drawn as bars.
+    `years` puts it on a shared axis. The payload carries each year's total (what a
+    share is of) and, stacked, the shares that add up to 100%.
     """
+    if years is not None:
+        trend = on_years(trend, years)
     params = trend.params
     measure = params.measure
     scope = params.list_query()
@@ -106,13 +149,17 @@ def chart_context(trend: Trend, *, id: str, title: str, kind: str = "line") -> d
             }
         )
     query = params.query()
+    data = {**_payload(trend), "totals": trend.totals}
+    drawn = "bar" if len(trend.years) == 1 else kind
+    if drawn == "area" and measure == "share":
+        data["stacked"] = stacked_shares(trend)
     return {
         "id": id,
         "data_id": f"{id}-data",
         "title": title,
-        "kind": "bar" if len(trend.years) == 1 else kind,
+        "kind": drawn,
         "measure": measure,
-        "data": _payload(trend),
+        "data": data,
         "years": trend.years,
         "totals": [_cell(total, "count") for total in trend.totals],
         "rows": rows,
@@ -121,6 +168,18 @@ def chart_context(trend: Trend, *, id: str, title: str, kind: str = "line") -> d
         "explore_url": f"{reverse('public:trends')}?{query}".rstrip("?"),
         "list_url": reverse("public:proposal-list"),
         "list_query": scope,
+    }
+
+
+def with_in_progress(title: str, in_progress: list[int], years: list[int]) -> str:
+    """A chart title saying which of its sessions are still being entered, and that the
+    data is press-derived."""
+    shown = [year for year in in_progress if year in years]
+    if not shown:
+        return title
+    return gettext("%(title)s (%(years)s in progress: still being entered)") % {
+        "title": title,
+        "years": ", ".join(str(y) for y in shown),
     }
 
 
@@ -142,8 +201,12 @@ BODY_SHARE_TITLES = {
 }
 
 
-def explorer_title(params: TrendParams, years: list[int]) -> str:
-    """The explorer chart's title, from what it was asked for."""
+def explorer_title(
+    params: TrendParams, years: list[int], names: dict[str, str] | None = None
+) -> str:
+    """The explorer chart's title, from what it was asked for; `names` gives the
+    delegate's and company's names by slug (a slug without one is shown as it is)."""
+    names = names or {}
     parts = {
         ("share", True): gettext_lazy("Share of proposals on the chosen topics"),
         ("share", False): gettext_lazy("Share of proposals on the eight biggest topics"),
@@ -156,9 +219,11 @@ def explorer_title(params: TrendParams, years: list[int]) -> str:
             gettext("in the NPC") if params.body == Body.NPC else gettext("in the CPPCC")
         )
     if params.delegate:
-        title += " " + gettext("(delegate %(slug)s)") % {"slug": params.delegate}
+        name = names.get(params.delegate, params.delegate)
+        title += " " + gettext("by %(name)s") % {"name": name}
     if params.company:
-        title += " " + gettext("(company %(slug)s)") % {"slug": params.company}
+        name = names.get(params.company, params.company)
+        title += " " + gettext("by people at %(name)s") % {"name": name}
     if len(years) == 1:
         return gettext("%(title)s, in %(year)s") % {"title": title, "year": years[0]}
     return gettext("%(title)s, by year") % {"title": title}
@@ -182,4 +247,76 @@ def movers_context(movers: dict[str, Any] | None) -> dict[str, Any] | None:
             ]
             for side in ("rose", "fell")
         },
+    }
+
+
+# --- The outcomes chart (issue 13) -------------------------------------------------------
+
+OUTCOME_COLORS = {
+    "submitted": "#c7c7c7",
+    "accepted": "#9edae5",
+    "answered": "#1f77b4",
+    "partial": "#98df8a",
+    "adopted": "#2ca02c",
+    "withdrawn": "#7f7f7f",
+}
+OUTCOME_LABELS = {
+    "submitted": gettext_lazy("Not known"),
+    "accepted": gettext_lazy("Registered or assigned"),
+    "answered": gettext_lazy("Replied"),
+    "partial": gettext_lazy("Partly adopted"),
+    "adopted": gettext_lazy("Adopted"),
+    "withdrawn": gettext_lazy("Withdrawn"),
+}
+
+
+def outcome_chart_context(counts: dict[str, Any]) -> dict[str, Any]:
+    """The outcomes chart's payload (for json_script and the JSON endpoint) and its
+    table: per session, one stacked bar per body, "not known" at the base."""
+    bodies = {Body.NPC: gettext("NPC"), Body.CPPCC: gettext("CPPCC")}
+    datasets = []
+    for body in counts["bodies"]:
+        for status, values in counts["counts"][body].items():
+            datasets.append(
+                {
+                    "label": str(OUTCOME_LABELS[status]),
+                    "body_label": bodies[body],
+                    "status": status,
+                    "body": body,
+                    "stack": body,
+                    "color": OUTCOME_COLORS[status],
+                    "values": values,
+                }
+            )
+    table = []
+    for i, year in enumerate(counts["years"]):
+        for body in counts["bodies"]:
+            total = counts["totals"][body][i]
+            if not total:
+                continue
+            known = counts["known"][body][i]
+            table.append(
+                {
+                    "year": year,
+                    "body": bodies[body],
+                    "body_code": body,
+                    "total": total,
+                    "known": known,
+                    "unknown": total - known,
+                    "known_share": f"{known / total * 100:.0f}%",
+                }
+            )
+    return {
+        "id": "outcome-chart",
+        "data_id": "outcome-chart-data",
+        "title": gettext("What became of each session's proposals, as far as sources report"),
+        "data": {
+            "years": counts["years"],
+            "datasets": datasets,
+            "y_label": gettext("Proposals"),
+            "bar_hint": gettext("Left bar NPC, right bar CPPCC"),
+        },
+        "table": table,
+        "json_url": reverse("public:outcomes-json"),
+        "list_url": reverse("public:proposal-list"),
     }

@@ -82,6 +82,10 @@ class TrendForm(_SharedForm):
         getlist = getattr(self.data, "getlist", None)
         if getlist is not None and len(getlist("measure")) > 1:
             self.add_error("measure", gettext("Give this parameter once."))
+        # The list takes several delegates or companies; a trend counts one of each.
+        for name in ("delegate", "company"):
+            if len(cleaned.get(name) or []) > 1:
+                self.add_error(name, gettext("Give this parameter once."))
         topics = cleaned.get("topic") or []
         if len(topics) > MAX_TOPICS:
             self.add_error(
@@ -108,8 +112,8 @@ class TrendForm(_SharedForm):
             topics=tuple(url_value(t) for t in data["topic"]),
             measure=data["measure"] or "count",
             body=data["body"],
-            company=data["company"],
-            delegate=data["delegate"],
+            company=next(iter(data["company"]), ""),
+            delegate=next(iter(data["delegate"]), ""),
             year_min=data["year_min"],
             year_max=data["year_max"],
         )
@@ -131,3 +135,47 @@ class ExplorerForm(TrendForm):
 def trend_form(data: Any, *, explorer: bool = False) -> TrendForm:
     """A bound form over `data`; topics are checked against the cached tree."""
     return (ExplorerForm if explorer else TrendForm)(data)
+
+
+class EchoForm(forms.Form):
+    """The echo endpoints' parameters (/trends/echo.json and .csv): at most one of topic,
+    delegate, company and session; none asks for every session's figures. Unknown
+    parameters are errors, as on the other trend endpoints."""
+
+    topic = forms.SlugField(required=False, max_length=100)
+    delegate = forms.SlugField(required=False, max_length=200)
+    company = forms.SlugField(required=False, max_length=200)
+    session = forms.IntegerField(
+        required=False,
+        min_value=1949,
+        max_value=2100,
+        error_messages={"invalid": gettext_lazy("Give a year, like 2024.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        getlist = getattr(self.data, "getlist", None)
+        for name in self.fields:
+            if getlist is not None and len(getlist(name)) > 1:
+                self.add_error(name, gettext("Give this parameter once."))
+        given = [name for name in self.fields if cleaned.get(name) not in ("", None)]
+        if len(given) > 1:
+            self.add_error(
+                given[1], gettext("Give one of topic, delegate, company and session, not two.")
+            )
+        return cleaned
+
+    def errors_list(self) -> list[FieldError]:
+        self.is_valid()
+        problems = form_errors(self)
+        for name in sorted(set(self.data) - self.fields.keys()):
+            problems.append(FieldError(name[:FIELD_NAME_LENGTH], gettext("Unknown parameter.")))
+        return problems
+
+    def scope(self) -> tuple[str, Any]:
+        """("topic", "ai"), ("session", 2024)... or ("", None) for every session."""
+        for name in self.fields:
+            value = self.cleaned_data.get(name)
+            if value not in ("", None):
+                return name, value
+        return "", None

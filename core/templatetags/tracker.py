@@ -11,7 +11,8 @@ from django.http import QueryDict
 from django.urls import translate_url
 from django.utils import formats
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from core import languages
 from core.languages import in_language
@@ -134,3 +135,67 @@ def both_names(obj: Any, field: str = "name") -> str:
     shown, language = in_language(obj, field)
     other = getattr(obj, f"{field}_zh" if language == "en" else field, "") or ""
     return f"{shown} {other}" if other and other != shown else shown
+
+
+@register.filter
+def minutes(value: Any) -> int:
+    """A timedelta in whole minutes, rounded up (the lockout page's wait)."""
+    return max(1, -int(-value.total_seconds() // 60))
+
+
+_CHECKED = mark_safe(" checked")
+
+
+def _facet_option(kind: str, name: str, option: Any, css: str, others: bool) -> SafeString:
+    # The option's name in the reader's language (marked when it falls back), and for
+    # people and companies the other language's name beside it.
+    label = localized(option, "label")
+    other = other_name(option, "label") if others else ""
+    shown = number(option.count)
+    results = ngettext("%(n)s result", "%(n)s results", option.count) % {"n": shown}
+    return format_html(
+        '<label class="{}"><input type="{}" name="{}" value="{}"{}> {}{} '
+        '<span class="count" aria-label="{}">{}</span></label>',
+        css,
+        kind,
+        name,
+        option.value,
+        _CHECKED if option.selected else "",
+        label,
+        other,
+        results,
+        shown,
+    )
+
+
+@register.simple_tag
+def facet_options(facet: Any) -> SafeString:
+    """A facet panel's options (proposals.facets.Facet) as checkboxes or radio buttons,
+    each with its count. One tag rather than a template loop: the topic facet has some
+    80 options, and their dozen template nodes each were most of the list's rendering
+    on a first visit."""
+    kind = "checkbox" if facet.multi else "radio"
+    others = facet.name != "topic"
+    parts = []
+    if not facet.multi:
+        parts.append(
+            format_html(
+                '<label class="facet-option"><input type="radio" name="{}" value=""{}> {}</label>',
+                facet.name,
+                "" if facet.any_selected else _CHECKED,
+                gettext("Any"),
+            )
+        )
+    for option in facet.options:
+        empty = not option.count and not option.selected
+        css = "facet-option empty-option" if empty else "facet-option"
+        parts.append(_facet_option(kind, facet.name, option, css, others))
+        parts.extend(
+            _facet_option("checkbox", facet.name, child, "facet-option child", others)
+            for child in option.children
+        )
+    if not facet.options:
+        parts.append(
+            format_html('<p class="empty">{}</p>', gettext("No options in these results."))
+        )
+    return mark_safe("\n".join(parts))  # noqa: S308 - every part is built by format_html

@@ -1,5 +1,5 @@
-"""The admin's bulk actions on proposals: add or remove a topic, set the status, move
-to another session. Each writes in batches past the model signals, records one version
+"""The admin's bulk actions on proposals: add or remove a topic, move to another
+session (the status is derived from outcome events, so no action sets it). Each writes in batches past the model signals, records one version
 per proposal, and announces the change so counts and caches follow (proposals.bulk)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from topics.models import Topic
 
 from ..bulk import announce
 from ..history import ensure_baseline, record_versions
-from ..models import Proposal, ProposalTopic, Status
+from ..models import Proposal, ProposalTopic
 
 BULK_BATCH = 2000
 
@@ -35,10 +35,6 @@ class TopicChoiceForm(forms.Form):
         queryset=Topic.objects.select_related("parent").order_by("parent__name", "name"),
         label=gettext_lazy("Topic"),
     )
-
-
-class StatusChoiceForm(forms.Form):
-    status = forms.ChoiceField(choices=Status.choices, label=gettext_lazy("Status"))
 
 
 class SessionChoiceForm(forms.Form):
@@ -78,7 +74,7 @@ def _record(ids: Iterable[int], fields: list[str], apply: Callable[[Proposal], N
 class BulkActions:
     """The bulk actions, mixed into ProposalAdmin."""
 
-    actions = ["add_topic", "remove_topic", "set_status", "move_to_session"]
+    actions = ["add_topic", "remove_topic", "move_to_session"]
 
     def _choose(
         self,
@@ -201,34 +197,6 @@ class BulkActions:
             )
 
         return self._choose(request, queryset, TopicChoiceForm, gettext("Remove a topic"), apply)
-
-    @admin.action(
-        description=gettext_lazy("Set the status of the selected proposals"), permissions=["change"]
-    )
-    def set_status(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> Any:
-        def apply(data: dict) -> None:
-            status = data["status"]
-            changed = 0
-            for ids in _batches(queryset.exclude(status=status)):
-                changed += _record(
-                    ids,
-                    ["status"],
-                    lambda p: setattr(p, "status", status),
-                    user=request.user,
-                    reason=f"Status set to {status}",
-                )
-            label = Status(status).label
-            self.message_user(
-                request,
-                ngettext(
-                    "Set the status of %(n)s proposal to “%(label)s”.",
-                    "Set the status of %(n)s proposals to “%(label)s”.",
-                    changed,
-                )
-                % {"n": changed, "label": label},
-            )
-
-        return self._choose(request, queryset, StatusChoiceForm, gettext("Set the status"), apply)
 
     @admin.action(
         description=gettext_lazy("Move the selected proposals to another session"),

@@ -25,8 +25,10 @@ from ..history import ensure_baseline, latest_version, restore_links, snapshot_l
 from ..models import Proposal, ProposalTopic, TrendCount
 from ..params import PARAMS, make_field
 from ..quality import data_quality
+from ..timeline import derive_statuses
 from . import imports as admin_import
 from .actions import BulkActions
+from .outcomes import OutcomeEventInline, RepeatCandidates
 
 
 class KnownCountPaginator(Paginator):
@@ -97,7 +99,7 @@ class ProposalSourceInline(AtLeastOneInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(BulkActions, TrackedAdmin):
+class ProposalAdmin(BulkActions, RepeatCandidates, TrackedAdmin):
     list_display = ["title", "delegate", "year", "body", "status"]
     list_filter = ["body", "status", "session"]
     list_select_related = ["delegate"]
@@ -108,8 +110,9 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
         "delegate__name_zh",
         "delegate__other_names",
     ]
-    autocomplete_fields = ["delegate", "session"]
-    readonly_fields = ["created_at", "updated_at"]
+    autocomplete_fields = ["delegate", "session", "repeats"]
+    # The status follows the outcome events (inline below); no form sets it alone.
+    readonly_fields = ["status", "created_at", "updated_at"]
     fields = [
         "session",
         "delegate",
@@ -118,11 +121,12 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
         "summary",
         "title_zh",
         "summary_zh",
+        "repeats",
         "status",
         "created_at",
         "updated_at",
     ]
-    inlines = [ProposalTopicInline, ProposalSourceInline]
+    inlines = [ProposalTopicInline, ProposalSourceInline, OutcomeEventInline]
     show_full_result_count = False
     list_per_page = 50
     change_list_template = "admin/proposals/proposal/change_list.html"
@@ -175,8 +179,11 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
             response = super().history_form_view(request, object_id, version_id, extra)
             if request.method == "POST" and response.status_code == 302 and version:
                 proposal = Proposal.objects.get(pk=object_id)
+                # The version's copy holds the status of its day; the status is the
+                # events', which a revert of the proposal does not touch.
+                slices = derive_statuses([proposal.pk])
                 # Links come back through bulk queries, which send no model signals.
-                announce([proposal.pk], {(proposal.session_id, proposal.body)})
+                announce([proposal.pk], {(proposal.session_id, proposal.body)} | slices)
                 for note in restore_links(proposal, version):
                     messages.warning(request, gettext("Not restored: %(note)s.") % {"note": note})
                 snapshot_links(latest_version(proposal), replace=True)
@@ -198,6 +205,7 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
                 name="proposals_proposal_import_progress",
             ),
             path("quality/", wrap(self.quality_view), name="proposals_proposal_quality"),
+            path("repeats/", wrap(self.repeats_view), name="proposals_proposal_repeats"),
             *super().get_urls(),
         ]
 

@@ -15,7 +15,7 @@ from typing import IO
 
 from django.utils.translation import gettext, gettext_lazy
 
-from ..interchange import COLUMNS, TOPIC_SEPARATOR
+from ..interchange import COLUMNS, READ_COLUMNS, TOPIC_SEPARATOR
 from .report import FileProblem, Problem
 
 REQUIRED = ("year", "body", "delegate_name", "title", "topics")
@@ -78,7 +78,7 @@ def sniff_format(head: bytes) -> str:
 
 def check_columns(columns: list[str], line: int = 1) -> list[Problem]:
     problems = []
-    unknown = [c for c in columns if c not in COLUMNS]
+    unknown = [c for c in columns if c not in READ_COLUMNS]
     if unknown:
         problems.append(
             Problem(
@@ -86,7 +86,7 @@ def check_columns(columns: list[str], line: int = 1) -> list[Problem]:
                 "",
                 ", ".join(unknown),
                 gettext("unknown column(s); the columns are %(columns)s")
-                % {"columns": ",".join(COLUMNS)},
+                % {"columns": ",".join(READ_COLUMNS)},
             )
         )
     dupes = [c for c, n in Counter(columns).items() if n > 1]
@@ -205,6 +205,9 @@ def read_jsonl(lines: Lines) -> Iterator[Record]:
                 value = ""
             elif key == "topics" and isinstance(value, list):
                 value = TOPIC_SEPARATOR.join(str(v) for v in value)
+            elif key == "outcomes" and isinstance(value, list):
+                # The events as JSON itself; the cell's own check reads them.
+                value = json.dumps(value, ensure_ascii=False)
             elif isinstance(value, bool) or not isinstance(value, str | int | float):
                 record.problems.append(
                     Problem(number, key, str(value), gettext("must be a string or a number"))

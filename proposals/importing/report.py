@@ -59,6 +59,8 @@ MODELS = {
     "topic": gettext_lazy("topics"),
     "topic_link": gettext_lazy("topic tags"),
     "source_link": gettext_lazy("proposal sources"),
+    "outcome_event": gettext_lazy("outcome events"),
+    "repeat_link": gettext_lazy("filed-again links"),
 }
 
 

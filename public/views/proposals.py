@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 
 from core.cache import cache_public_page
 from core.errors import BadRequest, page_400
-from proposals import selectors
+from proposals import selectors, timeline
 from proposals.facets import cached_facet_counts
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal
-from proposals.params import Sort
+from proposals.params import PARAMS, Sort
 
 from ..pagination import page_number, paginate
 
@@ -22,8 +22,30 @@ def filtered(request: HttpRequest) -> ProposalFilter:
     return filterset
 
 
-@cache_public_page
+def without_empty(query: QueryDict) -> str | None:
+    """The query string without its empty values (`q=&sort=&year_min=`, what a form
+    sends for every control left alone), or None when there are none to drop."""
+    kept = [(key, value) for key, values in query.lists() for value in values if value.strip()]
+    if len(kept) == sum(len(values) for _, values in query.lists()):
+        return None
+    cleaned = QueryDict(mutable=True)
+    for key, value in kept:
+        cleaned.appendlist(key, value)
+    return cleaned.urlencode()
+
+
+def _list_params() -> list[str]:
+    """The query parameters the list reads: the parameter table's, and the page."""
+    return [param.name for param in PARAMS] + ["page"]
+
+
+@cache_public_page(params=_list_params)
 def proposal_list(request: HttpRequest) -> HttpResponse:
+    # One address per selection: a shared link or a cache key never carries the
+    # form's untouched controls (static/js/filters.js drops them before submitting).
+    shorter = without_empty(request.GET)
+    if shorter is not None:
+        return HttpResponseRedirect(f"{request.path}?{shorter}" if shorter else request.path)
     try:
         filterset = filtered(request)
         number = page_number(request)
@@ -38,6 +60,9 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         per_year=facets.per_year() if in_year_order else None,
         newest_first=filterset.sort_order == Sort.NEWEST,
     )
+    query = filterset.form.cleaned_data.get("q")
+    if query:  # each result says why it matched
+        page.object_list = selectors.with_snippets(page.object_list, query)
     return render(
         request,
         "public/proposal_list.html",
@@ -48,7 +73,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "sort_choices": Sort.CHOICES,
             "sort": filterset.sort_order,
             "sort_chosen": bool(filterset.form.cleaned_data.get("sort")),
-            "has_query": bool(filterset.form.cleaned_data.get("q")),
+            "has_query": bool(query),
             "selected": filterset.selected(),
             "chips": filterset.chips(),
             "hidden_inputs": filterset.hidden_inputs(),
@@ -62,5 +87,10 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "public/proposal_detail.html",
-        {"proposal": proposal, "related": selectors.related_proposals(proposal)},
+        {
+            "proposal": proposal,
+            "related": selectors.related_proposals(proposal),
+            "events": timeline.ordered_events(proposal.outcome_events.all()),
+            "chain": timeline.chain_of(proposal),
+        },
     )

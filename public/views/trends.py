@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from core.cache import CACHE_SECONDS, cache_key
 from core.errors import FieldError, data_400
+from proposals import selectors
 from proposals.params import unknown_record
 from stats import trends
 from stats.counting import UnknownFilter
@@ -40,12 +41,17 @@ def trends_explorer(request: HttpRequest) -> HttpResponse:
     trend, problems = _trend_or_errors(form)
     tree = topic_tree()
     selected = list(dict.fromkeys(form["topic"].value() or ()))
+    choices = selectors.people_choices()
+    # The slugs as given: a picker keeps one it does not list (past its limit, or
+    # unknown and reported), so that Show does not drop it.
+    picked = {name: next(iter(form[name].value() or []), "") for name in ("delegate", "company")}
+    names = {c["slug"]: c["name"] for kind in ("delegate", "company") for c in choices[kind]}
     chart = None
     if trend is not None:
         chart = charts.chart_context(
             trend,
             id="trend",
-            title=charts.explorer_title(trend.params, trend.years),
+            title=charts.explorer_title(trend.params, trend.years, names),
             kind=form.cleaned_data["chart"] or "line",
         )
     return render(
@@ -59,10 +65,23 @@ def trends_explorer(request: HttpRequest) -> HttpResponse:
             "roots": tree.roots,
             "selected": selected,
             "chosen": [tree.by_slug[s] for s in selected if s in tree.by_slug],
+            "choices": _with_picked(choices, picked),
+            "picked": picked,
             "definitions": charts.DEFINITIONS,
         },
         status=400 if problems else 200,
     )
+
+
+def _with_picked(
+    choices: dict[str, list[dict[str, str]]], picked: dict[str, str]
+) -> dict[str, list[dict[str, str]]]:
+    result = {}
+    for kind, options in choices.items():
+        slug = picked.get(kind)
+        known = not slug or any(o["slug"] == slug for o in options)
+        result[kind] = options if known else [{"slug": slug, "name": slug}, *options]
+    return result
 
 
 @require_safe

@@ -43,11 +43,18 @@ function lineConfig(figure, data, kind) {
   return {
     type: "line",
     data: {
-      labels: data.years.map(String),
+      // The total behind each share under its year: "2019 · 31".
+      labels: data.years.map((year, i) =>
+        data.measure === "share" && data.totals && data.totals[i] != null
+          ? [String(year), `n=${data.totals[i]}`]
+          : String(year),
+      ),
       datasets: data.series.map((series, index) => ({
         label: series.name,
         topic: series.topic,
-        data: series.values,
+        // Stacked shares are each topic's part of the shown topics (they add up to
+        // 100%); the table keeps the share of all proposals.
+        data: stacked && data.stacked ? data.stacked[index] : series.values,
         borderColor: series.color,
         backgroundColor: stacked ? `${series.color}b3` : series.color,
         fill: stacked ? (index === 0 ? "origin" : "-1") : false,
@@ -66,6 +73,7 @@ function lineConfig(figure, data, kind) {
         y: {
           stacked,
           beginAtZero: true,
+          ...(stacked && data.stacked ? { max: 1 } : {}),
           ticks: data.measure === "share" ? { callback: percent } : { precision: 0 },
         },
       },
@@ -134,6 +142,10 @@ function draw(figure, data) {
         label(item) {
           const name = kind === "bar" ? item.label : item.dataset.label;
           return `${name}: ${formatValue(item.raw, data.measure, figure)}`;
+        },
+        footer(items) {
+          const total = data.totals && items.length ? data.totals[items[0].dataIndex] : null;
+          return data.measure === "share" && total != null && kind !== "bar" ? `n = ${total}` : "";
         },
       },
     },
