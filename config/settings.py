@@ -47,19 +47,28 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "simple_history",
+    "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     # The project's apps, in the direction of their dependencies (docs/architecture.md).
     "core",
     "topics",
     "delegates",
     "proposals",
+    "government",
     "stats",
     "public",
+    "api",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, so its redirects carry the CORS headers too (/api/ only).
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language comes from the URL's prefix (/zh-hans/...); unprefixed is English.
     "django.middleware.locale.LocaleMiddleware",
@@ -73,6 +82,18 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so its 413 carries every header above; it still runs before any view or
+    # process_view hook (CSRF's reads the form) touches the body.
+    "core.middleware.BodySizeMiddleware",
+    # django-axes answers a locked-out login with its lockout page (last, as it asks).
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out account or address before the password is
+# even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -91,6 +112,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.site",
+                "public.site_facts.site_facts",
             ],
             # Cached loader outside debug: templates are parsed once per worker.
             "loaders": _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],
@@ -137,12 +160,19 @@ ABSOLUTE_URL_OVERRIDES = {
     "topics.topic": lambda o: reverse("public:topic-detail", args=[o.slug]),
 }
 
+# Redis is a cache, never a dependency: core.redis answers a miss on any error, and
+# these socket timeouts bound how long a call may wait for a Redis that hangs (issue 17).
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.25)
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://")
     if not env.str("REDIS_URL", default="")
     else {
         "BACKEND": "core.redis.RedisCache",
         "LOCATION": env.str("REDIS_URL"),
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        },
     }
 }
 
@@ -186,8 +216,32 @@ NPM_FILE_PATTERNS = {
 
 # --- Security ---------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-# Behind a TLS-terminating proxy the original scheme arrives in this header.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# --- Trust under faults and abuse (issue 17) ---------------------------------
+# The site's origin for absolute links (canonical, hreflang), e.g. https://tracker.example.org;
+# unset, the request's own (allowed) host. A disallowed Host gets a 400 page that uses it.
+TRACKER_SITE_ORIGIN = env.str("DJANGO_SITE_ORIGIN", default="")
+# X-Forwarded-Proto says the request came over https only when a proxy we run sets it
+# (deploy/proxy_params.conf does): trusted without one, any client could claim https.
+TRACKER_BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+if TRACKER_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Bodies are refused by their Content-Length before anything reads them
+# (core.middleware.BodySizeMiddleware, 413): a form's worth on the site, the import's
+# 10 MB file in the admin; nginx has the same limits (deploy/nginx.conf.template).
+TRACKER_MAX_BODY_BYTES = env.int("TRACKER_MAX_BODY_BYTES", default=1024 * 1024)
+TRACKER_MAX_ADMIN_BODY_BYTES = env.int("TRACKER_MAX_ADMIN_BODY_BYTES", default=11 * 1024 * 1024)
+# Login throttling (django-axes, issue 17 defect 4): after AXES_FAILURE_LIMIT failed
+# logins an account is locked, from anywhere, and so is the address they came from, for
+# AXES_COOLOFF_TIME hours or until an admin deletes its access attempts (Axes' admin
+# pages). Attempts are kept in the database, so a lockout holds without Redis.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.views.lockout"  # templates/axes/lockout.html, in the admin's look
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
+# Form fields held in memory (Django's own check, for bodies within the limits above).
+DATA_UPLOAD_MAX_MEMORY_SIZE = TRACKER_MAX_BODY_BYTES
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -231,3 +285,69 @@ TRACKER_SHOW_GENERATED = env.bool("TRACKER_SHOW_GENERATED", default=False)
 # How long a process trusts the data version it last read before asking the cache again
 # (core.cache._version): an edit shows on other workers' cached pages within it.
 TRACKER_VERSION_HOLD_SECONDS = env.float("TRACKER_VERSION_HOLD_SECONDS", default=1.0)
+
+# --- Exports (public/exports.py, public/export_files.py) ----------------------
+# The site's public origin (scheme and host, e.g. https://tracker.example.org) for the
+# canonical links in exports and feeds; empty: the request's own.
+TRACKER_SITE_ORIGIN = env.str("TRACKER_SITE_ORIGIN", default="")
+# Where the export of everything is kept, one file per format and data version.
+TRACKER_EXPORT_ROOT = env.path("TRACKER_EXPORT_ROOT", default=BASE_DIR / "var" / "exports")
+# A filtered export above this many proposals is refused (400) with a pointer to the
+# export of everything and the bulk download: streamed, it could outlast the worker
+# timeout (about 0.15 ms a row at 100k on SQLite).
+TRACKER_EXPORT_MAX_ROWS = env.int("TRACKER_EXPORT_MAX_ROWS", default=20_000)
+# Up to this many proposals the export of everything is built by the request that
+# first asks (a few seconds); above, by `manage.py build_exports` in the background,
+# which needs the data version shared by every process (Redis): with a process-local
+# cache each process has its own version, so the request builds it whatever its size.
+TRACKER_EXPORT_INLINE_ROWS = env.int("TRACKER_EXPORT_INLINE_ROWS", default=20_000)
+TRACKER_EXPORT_IN_BACKGROUND = env.bool(
+    "TRACKER_EXPORT_IN_BACKGROUND",
+    default=not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")),
+)
+
+# --- The public API (/api/v1/, api/) ----------------------------------------------------
+# Read-only and anonymous: no authentication classes, so no session is read, no CSRF
+# token is ever in an API response (nothing secret for BREACH to find in a gzipped body),
+# and requests are throttled per client address.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientThrottle"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # The addresses drf-spectacular writes into the schema come from the request.
+    "URL_FORMAT_OVERRIDE": None,
+}
+# Requests per client address (X-Forwarded-For's last hop behind nginx, else REMOTE_ADDR).
+TRACKER_API_RATE = env.str("TRACKER_API_RATE", default="120/min")
+# Trusted proxies in front of the nodes (nginx adds one X-Forwarded-For entry).
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("TRACKER_API_PROXIES", default=0)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Two Sessions Tracker API",
+    "DESCRIPTION": "Read-only data on the policy proposals China's tech leaders file at the "
+    "NPC and CPPCC. Press-derived and partial: see /data/ for the coverage caveats.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    # The docs page's assets come from drf-spectacular-sidecar, served with our static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Swagger UI would fetch a validity badge from validator.swagger.io: off (no CDN,
+    # and the CSP would refuse it).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_NAME_OVERRIDES": {},
+}
+# CORS: any origin may GET the API (it is public, read-only and sends no cookies).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+# The bulk downloads (/data/): built once per data version into this folder.
+TRACKER_BULK_DIR = env.path("TRACKER_BULK_DIR", default=BASE_DIR / "var" / "bulk")

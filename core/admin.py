@@ -1,4 +1,5 @@
-"""The admin base every curated model's admin uses: history, revert and a baseline."""
+"""The admin base every curated model's admin uses: history, revert, a baseline, and
+optimistic concurrency (core.concurrency: a stale save is refused)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
 from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest
@@ -13,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .concurrency import VERSION_FIELD, VersionedForm
 from .history import record_baseline
 
 
@@ -21,6 +24,29 @@ class TrackedAdmin(SimpleHistoryAdmin):
     button), with a baseline version before a record's first recorded change."""
 
     object_history_form_template = "admin/revert_form.html"
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm]:
+        """The admin's form, carrying the version it was drawn from when it edits a
+        record (core.concurrency.VersionedForm)."""
+        # The version is the form's own field, not the model's: keep it out of the
+        # model fields asked for. (fields=None is get_fields() asking for the default.)
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:
+            kwargs["fields"] = [f for f in kwargs["fields"] if f != VERSION_FIELD]
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or issubclass(form, VersionedForm):
+            return form
+        return type(form.__name__, (VersionedForm, form), {})
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[tuple[Any, dict]]:
+        fieldsets = [(name, dict(options)) for name, options in super().get_fieldsets(request, obj)]
+        if obj is not None and fieldsets and VERSION_FIELD not in flatten_fieldsets(fieldsets):
+            name, options = fieldsets[-1]
+            options["fields"] = [*options["fields"], VERSION_FIELD]
+        return fieldsets
 
     def action_checkbox(self, obj: Any) -> str:
         """Django's row checkbox, written directly: rendering a widget template per

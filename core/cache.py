@@ -14,6 +14,7 @@ import hashlib
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -38,7 +39,8 @@ PAGE_SECONDS = 60 * 60
 _held_version: tuple[str, float] = ("", float("-inf"))
 
 
-def _version() -> str:
+def _version() -> str | None:
+    """The current data version, or None when the cache cannot say (Redis down)."""
     global _held_version
     version, read_at = _held_version
     now = time.monotonic()
@@ -46,17 +48,60 @@ def _version() -> str:
         return version
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY, "")
+        cache.add(VERSION_KEY, _new_version(), None)
+        version = cache.get(VERSION_KEY)
+    if _take_recovery():
+        # Redis is back after an outage. Writes made meanwhile could not bump the
+        # version, so the pages cached before the outage may be stale: retire them all.
+        _bump()
+        return _held_version[0] or None
+    if not version:
+        _held_version = ("", float("-inf"))
+        return None
     _held_version = (version, now)
     return version
 
 
+def _take_recovery() -> bool:
+    take = getattr(cache, "take_recovery", None)  # only core.redis has outages
+    return bool(take and take())
+
+
+def _new_version() -> str:
+    # The time the version was made leads it (milliseconds since the epoch, in hex), so
+    # the API can give it as Last-Modified; the random part keeps apart two processes'
+    # bumps in the same millisecond.
+    return f"{time.time_ns() // 1_000_000:011x}-{uuid.uuid4().hex[:20]}"
+
+
+def version_time() -> datetime:
+    """When the current data version was made: no write since then changed any data.
+    A version from before this format (no time in it) reads as now."""
+    version = _version()
+    try:
+        # No version while the cache is down: now, so nothing is called unmodified.
+        millis = int((version or "").partition("-")[0], 16)
+    except ValueError:
+        return datetime.now(tz=UTC)
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
+
+
+def current_version() -> str:
+    """The data version (held for TRACKER_VERSION_HOLD_SECONDS): ETags are made of it.
+    Empty while the cache cannot say (Redis down)."""
+    return _version() or ""
+
+
 def _bump() -> None:
     global _held_version
-    version = uuid.uuid4().hex
+    version = _new_version()
     cache.set(VERSION_KEY, version, None)
-    _held_version = (version, time.monotonic())
+    if cache.get(VERSION_KEY) == version:
+        _held_version = (version, time.monotonic())
+    else:
+        # The bump did not reach the cache (it is down): hold nothing, so the cache is
+        # bypassed until it answers, and its recovery retires everything (_version).
+        _held_version = ("", float("-inf"))
 
 
 def forget_held_version() -> None:
@@ -76,10 +121,15 @@ def invalidate() -> None:
 
 
 def cache_key(name: str, parts: Any) -> str:
-    """A key under the current version; generated data shown or not is part of it."""
+    """A key under the current version; generated data shown or not is part of it.
+
+    When the cache cannot say which version is current (Redis down), the key carries a
+    random version of its own: a get misses, and whatever is stored under it is never
+    read again, so nothing computed then can be served after a write it missed."""
+    version = _version() or f"unknown-{uuid.uuid4().hex}"
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     shown = int(bool(settings.TRACKER_SHOW_GENERATED))
-    return f"v:{_version()}:{shown}:{name}:{digest}"
+    return f"v:{version}:{shown}:{name}:{digest}"
 
 
 def cached(name: str, parts: Any, compute: Callable[[], T]) -> T:

@@ -56,7 +56,9 @@ class AffiliationAdmin(TrackedAdmin):
 
 @admin.register(AnnualSession)
 class AnnualSessionAdmin(TrackedAdmin):
-    list_display = ["year", "npc_session", "cppcc_session", "opens_on", "closes_on"]
+    list_display = ["year", "npc_session", "cppcc_session", "opens_on", "closes_on", "in_progress"]
+    list_editable = ["in_progress"]
+    list_filter = ["in_progress"]
     search_fields = ["year", "npc_session", "cppcc_session"]
 
 

@@ -56,7 +56,9 @@ class DelegateQuerySet(PublicQuerySet):
 
 
 class AnnualSessionQuerySet(PublicQuerySet):
-    pass
+    def complete(self) -> AnnualSessionQuerySet:
+        """Sessions whose entry an editor has finished (not marked in progress)."""
+        return self.filter(in_progress=False)
 
 
 class Company(models.Model):
@@ -186,6 +188,13 @@ class AnnualSession(models.Model):
     )
     closes_on = models.DateField(
         null=True, blank=True, help_text="Last plenary day of either body."
+    )
+    in_progress = models.BooleanField(
+        "in progress",
+        default=False,
+        db_default=False,
+        help_text="Still being entered: the dashboard's latest-session figures use the latest "
+        "complete session until this is cleared.",
     )
     is_generated = models.BooleanField(
         default=False, editable=False, help_text="Generated demo data, not a real record."

@@ -37,10 +37,11 @@ from django.utils.text import slugify
 
 from delegates.models import Affiliation, AnnualSession, Body, Company, Delegate, Seat
 from demo.realdata import SUBTOPIC_PALETTE
-from proposals.models import Proposal, ProposalTopic, Source
+from proposals.models import OutcomeEvent, Proposal, ProposalTopic, Source
 from topics.models import Topic
 
 from . import vocabulary as vocab
+from .outcomes import EVENT_FIELDS, Chains, outcome_events
 from .plan import GenerationPlan, Member, ordinal, rng_for, term_of, yearly_counts
 from .tables import COUNTED_MODELS, ID_ASSIGNED, Ids, ProposalSource, TableWriter
 from .text import compose, in_sentence
@@ -81,9 +82,11 @@ class _Generator:
             Proposal,
             [
                 "id", "session", "delegate", "body", "title", "summary", "status",
-                "created_at", "updated_at", "is_generated",
+                "created_at", "updated_at", "is_generated", "repeats",
             ],
         )  # fmt: skip
+        self.events = TableWriter(OutcomeEvent, EVENT_FIELDS)
+        self.chains = Chains()
         self.proposal_topics = TableWriter(ProposalTopic, ["proposal", "topic"])
         self.proposal_sources = TableWriter(ProposalSource, ["proposal", "source"])
         # Parents before children, referenced rows before the rows pointing at them.
@@ -98,6 +101,7 @@ class _Generator:
             self.proposals,
             self.proposal_topics,
             self.proposal_sources,
+            self.events,
         )
         # Sub-topics in vocab.TOPIC_TREE order: id, spec, root index, and popularity terms.
         self.sub_ids: list[int] = []
@@ -351,6 +355,8 @@ class _Generator:
         topic_k_cum = list(accumulate(vocab.TOPIC_COUNT_WEIGHTS))
         source_k_cum = list(accumulate(vocab.SOURCE_COUNT_WEIGHTS))
         stamp = datetime(year, 3, 15, 4, 0, tzinfo=UTC)
+        # Its own stream, so outcomes leave the proposals drawn for a seed unchanged.
+        later = rng_for(self.plan.seed, "outcomes", year)
         titles: dict[int, set[str]] = {}
         # A news page covers several proposals in its field: one open article per root,
         # replaced once it has covered its share.
@@ -382,8 +388,11 @@ class _Generator:
                 (
                     proposal_id, year, member.id, body, title, summary, status,
                     created, created, True,
+                    self.chains.repeats(later, member.id, proposal_id, year),
                 )
             )  # fmt: skip
+            for event in outcome_events(later, proposal_id, year, status):
+                self.events.add(event)
             for topic_index in chosen:
                 self.proposal_topics.add((proposal_id, self.sub_ids[topic_index]))
 

@@ -16,7 +16,10 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from proposals.interchange import COLUMNS, split_person_name, split_topics
+from proposals.interchange import BASE_COLUMNS, split_person_name, split_topics
+
+from .priorities import PRIORITIES_PATH, priority_records
+from .realoutcomes import add_outcomes, reported_rows
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 CSV_PATH = FIXTURES_DIR / "two_sessions_2013_2022.csv"
@@ -80,8 +83,8 @@ def read_csv(path: Path = CSV_PATH) -> list[tuple[int, dict[str, str]]]:
     """Rows with their line numbers in the file (the header is line 1)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise BuildError([f"{path.name}, line 1: header must be {','.join(COLUMNS)}"])
+        if tuple(reader.fieldnames or ()) != BASE_COLUMNS:
+            raise BuildError([f"{path.name}, line 1: header must be {','.join(BASE_COLUMNS)}"])
         return [(reader.line_num, row) for row in reader]
 
 
@@ -142,8 +145,12 @@ def build_fixture(
     curation_path: Path = CURATION_PATH,
     translations_path: Path = TRANSLATIONS_PATH,
     names_zh_path: Path = NAMES_ZH_PATH,
+    priorities_path: Path = PRIORITIES_PATH,
+    notes: list[str] | None = None,
 ) -> list[dict]:
-    """Merge the CSV files, the curated facts and the Chinese texts into fixture records."""
+    """Merge the CSV files, the curated facts and the Chinese texts into fixture records.
+    What the build leaves out on purpose (unmatched outcomes) is added to `notes`."""
+    notes = [] if notes is None else notes
     rows = [(Place(path.name, line), row) for path in csv_paths for line, row in read_csv(path)]
     with curation_path.open("rb") as handle:
         cur = tomllib.load(handle)
@@ -166,6 +173,10 @@ def build_fixture(
                 f"{translation_of[place][0].file}, line "
                 f"{translation_of[place][0].line}, column title_zh: empty"
             )
+    for index, row, texts in reported_rows(cur):
+        place = Place(f"{curation_path.name} [[reported_proposals]]", index)
+        rows.append((place, row))
+        translation_of[place] = (place, *texts)
     _canonical_names(rows, cur)
 
     def where(place: Place, column: str, value: str) -> str:
@@ -422,6 +433,12 @@ def build_fixture(
             if spk not in row_sources:
                 row_sources.append(spk)
 
+    def source_for(url: str, place: str, publisher: str) -> int:
+        # An outcome's page may already cite a proposal: then it is that source.
+        return source_pk[url] if url in source_pk else add_source(url, "", publisher, "", place)
+
+    events = add_outcomes(cur, proposal_rows, proposal_key, source_for, problems, notes)
+
     affiliations = _Model("delegates.affiliation")
     for (raw, company, role), span_years in sorted(spans.items()):
         if raw in delegate_pk:
@@ -445,6 +462,10 @@ def build_fixture(
                 end_year=None,
             )
 
+    priorities = priority_records(
+        priorities_path, topic_pk=topic_pk, years=years, add_source=add_source, problems=problems
+    )
+
     if problems:
         raise BuildError(problems)
     return [
@@ -457,6 +478,8 @@ def build_fixture(
         *sources.rows,
         *proposals.rows,
         *links.rows,
+        *priorities,
+        *events,
     ]
 
 

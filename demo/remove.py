@@ -9,7 +9,7 @@ from django.db import connection, models
 from django.db.models import Exists, Max, Min, OuterRef
 
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
-from proposals.models import Proposal, ProposalTopic, Source
+from proposals.models import OutcomeEvent, Proposal, ProposalSearch, ProposalTopic, Source
 from topics.models import Topic
 
 from .tables import COUNTED_MODELS, ProposalSource
@@ -32,6 +32,7 @@ def generated_counts() -> dict[str, int]:
         ProposalSource._meta.label: ProposalSource.objects.filter(
             proposal__is_generated=True
         ).count(),
+        OutcomeEvent._meta.label: OutcomeEvent.objects.filter(proposal__is_generated=True).count(),
     }
 
 
@@ -57,7 +58,15 @@ def remove_demo_data(*, batch_size: int = 50_000) -> dict[str, int]:
     source_companies = Source.companies.through
     # Each generated parent with the rows that point at it: (model, field naming the parent).
     order: list[tuple[type[models.Model], list[tuple[type[models.Model], str]]]] = [
-        (Proposal, [(ProposalTopic, "proposal"), (ProposalSource, "proposal")]),
+        (
+            Proposal,
+            [
+                (ProposalTopic, "proposal"),
+                (ProposalSource, "proposal"),
+                (OutcomeEvent, "proposal"),
+                (ProposalSearch, "proposal"),
+            ],
+        ),
         (Source, [(source_delegates, "source"), (source_companies, "source")]),
         (Delegate, [(Seat, "delegate"), (Affiliation, "delegate"), (source_delegates, "delegate")]),
         (Company, [(source_companies, "company")]),

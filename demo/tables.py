@@ -12,7 +12,7 @@ from django.db import connection, models
 from django.db.models import Max
 
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
-from proposals.models import Proposal, ProposalTopic, Source
+from proposals.models import OutcomeEvent, Proposal, ProposalTopic, Source
 from topics.models import Topic
 
 ProposalSource = Proposal.sources.through
@@ -28,6 +28,7 @@ COUNTED_MODELS: tuple[type[models.Model], ...] = (
     Proposal,
     ProposalTopic,
     ProposalSource,
+    OutcomeEvent,
 )
 # Tables whose ids we assign ourselves; locked while generating on PostgreSQL.
 ID_ASSIGNED = (Topic, Company, Delegate, Source, Proposal)

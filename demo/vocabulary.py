@@ -35,14 +35,17 @@ TOPIC_COUNT_WEIGHTS = (45, 30, 17, 8)  # 1, 2, 3 or 4 topics
 SOURCE_COUNT_WEIGHTS = (76, 20, 4)  # 1, 2 or 3 sources
 FOCUS_SHARE = 0.55  # chance a proposal's first topic is in its delegate's field
 # Older proposals have had their answers; the newest session's are mostly pending.
+# Realistic proportions (issue 13): almost every reply goes unpublished, so the
+# outcome of most proposals is not known; a few are reported replied or adopted.
 PAST_STATUS_WEIGHTS = {
-    Status.SUBMITTED: 25,
-    Status.ACCEPTED: 20,
-    Status.ANSWERED: 40,
-    Status.ADOPTED: 12,
-    Status.WITHDRAWN: 3,
+    Status.SUBMITTED: 86,
+    Status.ACCEPTED: 3,
+    Status.ANSWERED: 7,
+    Status.PARTIAL: 2,
+    Status.ADOPTED: 1.5,
+    Status.WITHDRAWN: 0.5,
 }
-LATEST_STATUS_WEIGHTS = {Status.SUBMITTED: 70, Status.ACCEPTED: 30}
+LATEST_STATUS_WEIGHTS = {Status.SUBMITTED: 95, Status.ACCEPTED: 5}
 
 
 @dataclass(frozen=True)
@@ -250,3 +253,20 @@ ZH_SOURCE_TITLES = (
     "{name_zh}谈{root_zh}：{year}年全国两会建言",
     "{year}全国两会{root_zh}议题盘点",
 )
+
+
+# Outcome events of generated proposals (demo/outcomes.py).
+DEPARTMENTS = (
+    "Ministry of Industry and Information Technology (demo)",
+    "National Development and Reform Commission (demo)",
+    "Ministry of Finance (demo)",
+    "Ministry of Science and Technology (demo)",
+    "Ministry of Education (demo)",
+    "National Energy Administration (demo)",
+)
+POLICIES = (
+    "a State Council guideline (demo)",
+    "the year's Government Work Report (demo)",
+    "a ministry's five-year plan (demo)",
+)
+REPEAT_SHARE = 0.04  # chance a proposal files again an earlier ask of its delegate

@@ -46,6 +46,8 @@ app_env() {
   export DJANGO_DEBUG="${DJANGO_DEBUG:-0}"
   export DJANGO_SECURE_SSL_REDIRECT="${DJANGO_SECURE_SSL_REDIRECT:-0}"
   export DJANGO_SECURE_COOKIES="${DJANGO_SECURE_COOKIES:-0}"
+  # The nodes sit behind this stack's nginx, which sets X-Forwarded-Proto itself.
+  export DJANGO_BEHIND_PROXY="${DJANGO_BEHIND_PROXY:-1}"
   export DJANGO_STATIC_ROOT="$STATIC_ROOT"
   export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-$STACK_HOST,localhost}"
   if [ -z "${DJANGO_SECRET_KEY:-}" ]; then

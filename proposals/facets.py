@@ -152,6 +152,8 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
             continue
         elif param.facet == "column":
             options = _column_facet(filterset, param)
+        elif param.facet == "flag":
+            options = _flag_facet(filterset, param)
         else:
             continue
         panels.append(Facet(param.name, param.label, param.multi, options))
@@ -208,6 +210,17 @@ def _column_facet(filterset: ProposalFilter, param: Param) -> list[FacetOption]:
             .values_list(param.column)
             .annotate(n=Count("pk"))
         }
+    )
+    return _grid_options(param, counts, chosen)
+
+
+def _flag_facet(filterset: ProposalFilter, param: Param) -> list[FacetOption]:
+    """A yes/no parameter whose values are conditions, not a column (filed again):
+    one COUNT per choice under every other filter."""
+    chosen = set(map(str, param.values(filterset.form.cleaned_data.get(param.name))))
+    others = filterset.qs_without(param.name).order_by()
+    counts: Counter[str] = Counter(
+        {value: getattr(others, param.apply)(value).count() for value, _ in param.choices}
     )
     return _grid_options(param, counts, chosen)
 

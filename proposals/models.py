@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,13 +17,26 @@ from simple_history.models import HistoricalRecords
 from delegates.models import AnnualSession, Body, Company, Delegate, Seat
 from topics.models import Topic
 
+from .outcomes import (
+    Grade,
+    Kind,
+    Step,
+    parse_partial_date,
+    precision,
+    timeline_problems,
+    validate_partial_date,
+)
 from .querysets import ProposalQuerySet, SourceQuerySet, TrendCountQuerySet
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    """Derived from the proposal's outcome events (proposals.outcomes.derived_status),
+    never set on its own: "submitted" means no outcome is known."""
+
+    SUBMITTED = "submitted", _("Submitted, no outcome known")
     ACCEPTED = "accepted", _("Accepted for handling")
     ANSWERED = "answered", _("Answered by a ministry")
+    PARTIAL = "partial", _("Partly reflected in law or policy")
     ADOPTED = "adopted", _("Reflected in law or policy")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -79,18 +94,30 @@ class Proposal(models.Model):
     )
     topics = models.ManyToManyField(Topic, through="ProposalTopic", related_name="proposals")
     sources = models.ManyToManyField(Source, related_name="proposals")
+    # Derived from the outcome events, kept by stats.receivers (and the importer):
+    # stored so that TrendCount and the list's facets can count by it, not editable
+    # so that no form can set it apart from the timeline.
     status = models.CharField(
-        max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+        max_length=12,
+        choices=Status.choices,
+        default=Status.SUBMITTED,
+        db_index=True,
+        editable=False,
+    )
+    repeats = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeated_by",
+        help_text="The earlier proposal this one files again: same delegate, same ask. "
+        "Confirmed by an editor, never linked automatically.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     is_generated = models.BooleanField(
         default=False, editable=False, help_text="Generated demo data, not a real record."
     )
-    # Maintained by a PostgreSQL trigger from title and summary (see migration 0005);
-    # always empty on SQLite, where search falls back to substring matching.
-    search_vector = SearchVectorField(null=True, editable=False)
-
     objects = ProposalQuerySet.as_manager()
 
     class Meta:
@@ -124,7 +151,32 @@ class Proposal(models.Model):
         # The seat rule spans two tables, so the database cannot check it; every
         # save path (admin, shell, scripts) goes through here.
         self.validate_seat()
+        self.validate_repeats()
         super().save(*args, **kwargs)
+
+    def validate_repeats(self) -> None:
+        """Raise ValidationError unless the proposal it repeats is the same delegate's,
+        from an earlier year."""
+        if self.repeats_id is None:
+            return
+        earlier = Proposal.objects.filter(pk=self.repeats_id).values_list(
+            "delegate_id", "session_id"
+        )
+        found = earlier.first()
+        if found is None:
+            raise ValidationError({"repeats": "The proposal it repeats does not exist."})
+        delegate_id, year = found
+        if delegate_id != self.delegate_id:
+            raise ValidationError(
+                {"repeats": "A proposal can only repeat an earlier one by the same delegate."}
+            )
+        if self.session_id is not None and year >= self.session_id:
+            raise ValidationError(
+                {
+                    "repeats": f"It can only repeat a proposal from an earlier year "
+                    f"(that one is from {year})."
+                }
+            )
 
     def validate_seat(self) -> None:
         """Raise ValidationError unless the delegate held a seat in this body that year."""
@@ -154,6 +206,7 @@ class Proposal(models.Model):
     def clean(self) -> None:
         super().clean()
         self.validate_seat()
+        self.validate_repeats()
 
 
 class ProposalTopic(models.Model):
@@ -172,6 +225,143 @@ class ProposalTopic(models.Model):
 
     def __str__(self) -> str:
         return str(self.topic)
+
+
+class OutcomeEvent(models.Model):
+    """One dated step of what became of a proposal: registered, assigned, replied,
+    adopted or partly adopted, withdrawn. The order rules are in proposals.outcomes;
+    the proposal's status is derived from its events."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="outcome_events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    when = models.CharField(
+        "date",
+        max_length=10,
+        blank=True,
+        validators=[validate_partial_date],
+        help_text="As precise as the source: 2022, 2022-10 or 2022-10-18; empty if not given.",
+    )
+    department = models.CharField(
+        max_length=200, blank=True, help_text="Who it was assigned to, or who replied."
+    )
+    grade = models.CharField(
+        max_length=1, choices=Grade.choices, blank=True, help_text="The reply's grade, if given."
+    )
+    law = models.CharField(
+        "law or policy", max_length=300, blank=True, help_text="What it was adopted into."
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="outcome_events"
+    )
+    caveat = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How far the source can be trusted, shown beside the event "
+        "(“self-report”; “matches policy, but no source credits her”).",
+    )
+    note = models.TextField(blank=True, help_text="What the source says, in our own words.")
+
+    history = HistoricalRecords(no_db_index=["proposal", "source"])
+
+    class Meta:
+        ordering = ["proposal", "when", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=Kind.values), name="outcomeevent_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.when}".strip()
+
+    def save(self, *args, **kwargs) -> None:
+        # Every save path (admin, shell, importer rows saved one by one) gets the
+        # order rules; bulk writers check them with timeline_problems themselves.
+        self.validate_timeline()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.validate_timeline()
+
+    def validate_timeline(self) -> None:
+        """Raise ValidationError when this event, with the proposal's others, makes an
+        impossible order (a reply before the registration, two adoptions...)."""
+        if getattr(self, "_timeline_checked", False):
+            return  # checked as a whole by its writer (the admin inline, the importer)
+        if not self.proposal_id or self.kind not in Kind.values:
+            return
+        if self.when and parse_partial_date(self.when) is None:
+            return  # the field's validator names it
+        others = OutcomeEvent.objects.filter(proposal_id=self.proposal_id).exclude(pk=self.pk)
+        steps = [Step(k, w) for k, w in others.values_list("kind", "when")]
+        year = Proposal.objects.filter(pk=self.proposal_id).values_list("session_id", flat=True)
+        problems = timeline_problems([*steps, Step(self.kind, self.when)], year.first())
+        if problems:
+            raise ValidationError(problems)
+
+    @property
+    def precision(self) -> str:
+        return precision(self.when)
+
+
+class ProposalSearch(models.Model):
+    """One proposal's searchable text, analysed (`proposals.search`): tokens of its
+    titles, names, summaries and topic names, both languages in the same columns so
+    that both rank alike. A narrow table of its own, so a search reads small rows.
+
+    Rows are derived: `proposals.search_index` rewrites them from receivers on every
+    write path and `manage.py rebuild_search` rebuilds them all. The database indexes
+    them: on PostgreSQL a trigger fills `vector` (the "simple" configuration, the
+    tokens being analysed already; GIN-indexed), on SQLite triggers keep the FTS5 table
+    `proposals_search_fts` (bm25 ranking). Both from migration 0013.
+    """
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, primary_key=True, related_name="search_row"
+    )
+    title = models.TextField(blank=True)
+    names = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    topics = models.TextField(blank=True)
+    # PostgreSQL only (weights A-D: title, names, summary, topics); empty on SQLite.
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = "search row"
+
+    def __str__(self) -> str:
+        return f"search row of proposal {self.proposal_id}"
+
+
+class FullTextField(models.TextField):
+    """SQLite's FTS5 hidden column (named after its table), queried with `__match`."""
+
+
+@FullTextField.register_lookup
+class Match(models.Lookup):
+    lookup_name = "match"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class ProposalSearchFTS(models.Model):
+    """SQLite only: the FTS5 table over the search rows (migration 0013), read by
+    `ProposalQuerySet.search`; its rowid is the proposal's id. Never written from here:
+    triggers on ProposalSearch keep it."""
+
+    rowid = models.IntegerField(primary_key=True, db_column="rowid")
+    document = FullTextField(db_column="proposals_search_fts")
+
+    class Meta:
+        managed = False
+        db_table = "proposals_search_fts"
+
+    def __str__(self) -> str:
+        return f"full-text entry of proposal {self.rowid}"
 
 
 class TrendCount(models.Model):
@@ -225,9 +415,9 @@ class TrendCount(models.Model):
 # target: indexes on those copies would only slow down every bulk import.
 register(
     Proposal,
-    excluded_fields=["updated_at", "search_vector"],
+    excluded_fields=["updated_at"],
     m2m_fields=["topics", "sources"],
-    no_db_index=["session", "delegate", "status", "proposal", "topic", "source"],
+    no_db_index=["session", "delegate", "status", "repeats", "proposal", "topic", "source"],
 )
 
 

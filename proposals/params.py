@@ -192,7 +192,8 @@ class Param:
     - `multi`: the key may repeat (OR within the parameter); otherwise once only.
     - `facet`: how the list counts its options ("grid": the one GROUP BY over
       `column`, shared with the other grid facets; "topic"; "people": delegate or
-      company; "column": its own GROUP BY over `column`), or None for no facet. A
+      company; "column": its own GROUP BY over `column`; "flag": one COUNT per
+      choice, each applied by `apply`), or None for no facet. A
       facet lists `choices` (all of them with `show_empty`, else those with results)
       or, without choices, the values counted.
     - `counts`: the TrendCountQuerySet method that applies it to the maintained
@@ -276,6 +277,39 @@ def _facets_shown_whole() -> forms.Field:
 def _at_most_one(value: list[Any]) -> bool:
     return len(value) <= 1
 
+
+OUTCOME_CHOICES = [
+    ("known", gettext_lazy("Some outcome known")),
+    ("unknown", gettext_lazy("No outcome known")),
+]
+FILED_AGAIN_CHOICES = [
+    ("yes", gettext_lazy("Filed in more than one year")),
+    ("no", gettext_lazy("Filed once, as far as known")),
+]
+# Issue 13: whether anything is known of what became of a proposal (the status is
+# derived from its outcome events, so TrendCount counts it), and whether the same
+# ask was filed again (a link between proposals, which TrendCount cannot count).
+OUTCOME_PARAMS: tuple[Param, ...] = (
+    Param(
+        "outcome",
+        gettext_lazy("Outcome known"),
+        _choice_field(OUTCOME_CHOICES),
+        apply="with_outcome",
+        chip=lambda v: str(dict(OUTCOME_CHOICES)[v]),
+        counts="with_outcome",
+        in_form=False,
+    ),
+    Param(
+        "filed_again",
+        gettext_lazy("Filed again"),
+        _choice_field(FILED_AGAIN_CHOICES),
+        apply="filed_again",
+        chip=lambda v: str(dict(FILED_AGAIN_CHOICES)[v]),
+        facet="flag",
+        choices=FILED_AGAIN_CHOICES,
+        show_empty=True,
+    ),
+)
 
 PARAMS: tuple[Param, ...] = (
     Param(
@@ -372,7 +406,7 @@ PARAMS: tuple[Param, ...] = (
     ),
     Param(
         "status",
-        gettext_lazy("Status"),
+        gettext_lazy("Outcome"),
         _choice_field(Status.choices),
         apply="with_status",
         chip=lambda s: str(Status(s).label),
@@ -382,6 +416,7 @@ PARAMS: tuple[Param, ...] = (
         counts="with_status",
         admin_lookup="status__exact",
     ),
+    *OUTCOME_PARAMS,
     # Not a filter: the facets listed whole rather than their top FACET_TOP options.
     Param(
         "facet",

@@ -7,7 +7,6 @@ imported, since models.py imports this module to build its managers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +15,11 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, models
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from core.querysets import InArray, PublicQuerySet
 from delegates.models import Affiliation, Company, Delegate, Seat
+from proposals.search import fts5_query, query_tokens, tsquery
 from topics.models import Topic
 
 if TYPE_CHECKING:
@@ -27,6 +28,12 @@ if TYPE_CHECKING:
 
 def _model(name: str) -> Any:
     return apps.get_model("proposals", name)
+
+
+def _in_chain() -> Q:
+    """A proposal filed again: it repeats an earlier one, or a later one repeats it."""
+    later = _model("Proposal").objects.filter(repeats=OuterRef("pk"))
+    return Q(repeats__isnull=False) | Q(Exists(later))
 
 
 class SourceQuerySet(PublicQuerySet):
@@ -85,68 +92,102 @@ class ProposalQuerySet(PublicQuerySet):
     def with_status(self, status: str) -> ProposalQuerySet:
         return self.filter(status=status)
 
-    def search(self, text: str) -> ProposalQuerySet:
-        """Match the words against title and summary, and the text against delegate and
-        company names in English, pinyin and Chinese. Annotates `rank` for sorting.
+    def with_outcome(self, known: str) -> ProposalQuerySet:
+        """ "known": some outcome is recorded (the status is derived from the events,
+        so this reads the indexed status column); "unknown": none is."""
+        if known == "known":
+            return self.exclude(status="submitted")
+        return self.filter(status="submitted")
 
-        PostgreSQL: the stored, GIN-indexed `search_vector` (websearch syntax, stemmed,
-        title weighted above summary) plus trigram-matched names. SQLite: substring
-        matching with a coarse rank, the same interface."""
-        people = Delegate.objects.matching_name(text).values("pk")
+    def filed_again(self, value: str) -> ProposalQuerySet:
+        """ "yes": part of a chain of filings of the same ask; "no": filed once as far
+        as the records show."""
+        return self.filter(_in_chain()) if value == "yes" else self.exclude(_in_chain())
+
+    def search(self, text: str) -> ProposalQuerySet:
+        """Proposals matching every word of the text in their search row (titles,
+        summaries, delegate names in English, pinyin and Chinese, topic names; both
+        languages; see `proposals.search`), or whose delegate held a role that year at a
+        company of that name. Annotates `rank` for sorting. The same analysis and the
+        same matching on both databases; the backend is chosen here.
+
+        PostgreSQL: the GIN-indexed tsvector of the search rows, ranked by ts_rank, and
+        also trigram-close delegate names ("Lei Jum"). SQLite: the FTS5 table, ranked by
+        bm25 with the same column weights."""
+        terms = query_tokens(text)
         companies = Company.objects.matching_name(text).values("pk")
         held_at_company = Exists(
             Affiliation.objects.held_in(OuterRef("session_id")).filter(
                 delegate=OuterRef("delegate_id"), company__in=companies
             )
         )
+        rows = _model("ProposalSearch").objects.order_by()
         if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(text, search_type="websearch", config="english")
-            # One WHERE whose every arm starts from an index, combined by a BitmapOr:
-            # the GIN index on search_vector, and the delegate index with the matching
-            # people (and the matching companies' staff) as an array computed once.
-            # Written as `delegate_id IN (SELECT ...)` an arm cannot use an index inside
-            # an OR, and as a UNION of id sets the planner joined the union back to the
-            # proposals by reading the whole table.
-            people_ids = ArraySubquery(people.order_by())
-            staff_ids = ArraySubquery(
-                Affiliation.objects.filter(company__in=companies).order_by().values("delegate_id")
-            )
-            by_name = InArray(F("delegate_id"), people_ids) | (
-                Q(InArray(F("delegate_id"), staff_ids)) & held_at_company
-            )
-            # A query with no word of two characters ("e") parses to an empty tsquery,
-            # which makes GIN read its whole index to find nothing: two seconds.
-            match = Q(search_vector=query) | by_name if re.search(r"\w{2,}", text) else by_name
-            # The person named ranks above people whose names are only spelt alike
-            # ("Lei Jun" before "Li Jun").
-            named = InArray(
-                F("delegate_id"),
-                ArraySubquery(
-                    Delegate.objects.matching_name(text, fuzzy=False).order_by().values("pk")
+            return self._search_postgres(text, terms, rows, companies, held_at_company)
+        matches = _model("ProposalSearchFTS").objects.filter(document__match=fts5_query(terms))
+        bm25 = models.Func(
+            F("document"),
+            function="bm25",
+            # title, names, summary, topics: ts_rank's default weights (A-D) times ten
+            template="-%(function)s(%(expressions)s, 10.0, 4.0, 2.0, 1.0)",
+            output_field=models.FloatField(),
+        )
+        text_rank = Subquery(matches.filter(rowid=OuterRef("pk")).annotate(r=bm25).values("r")[:1])
+        in_text = Q(pk__in=matches.values("rowid")) if terms else Q(pk__in=[])
+        return self.filter(in_text | held_at_company).annotate(
+            rank=Coalesce(text_rank, Value(0.0)) if terms else Value(0.0)
+        )
+
+    def _search_postgres(
+        self, text: str, terms: list[str], rows: Any, companies: Any, held_at_company: Exists
+    ) -> ProposalQuerySet:
+        # The matching ids as ONE array computed once: those the GIN index of the search
+        # rows finds, with (UNION) the proposals of people named alike (trigrams) and of
+        # the named companies' staff in their years. The proposals are then read by
+        # `id = ANY(array)` alone, which an index-only scan of the covering index
+        # (proposal_id_covering: year, body, status, delegate) answers for every facet,
+        # not a bitmap OR that reads 80,000 wide rows of the table for each of them.
+        query = SearchQuery(tsquery(terms), search_type="raw", config="simple")
+        people_ids = ArraySubquery(Delegate.objects.matching_name(text).order_by().values("pk"))
+        staff_ids = ArraySubquery(
+            Affiliation.objects.filter(company__in=companies).order_by().values("delegate_id")
+        )
+        proposals = self.model._base_manager.order_by()
+        by_person = proposals.filter(InArray(F("delegate_id"), people_ids)).values("pk")
+        by_company = proposals.filter(InArray(F("delegate_id"), staff_ids), held_at_company).values(
+            "pk"
+        )
+        # No term (only stop words or single letters): an empty tsquery would make GIN
+        # read its whole index to find nothing.
+        if terms:
+            ids = rows.filter(vector=query).values("proposal_id").union(by_person, by_company)
+            text_rank = Coalesce(
+                Subquery(
+                    rows.filter(pk=OuterRef("pk"))
+                    .annotate(r=SearchRank(F("vector"), query))
+                    .values("r")[:1]
                 ),
+                Value(0.0),
             )
-            return self.filter(match).annotate(
-                rank=SearchRank(F("search_vector"), query)
-                + Case(
-                    When(named, then=Value(1.0)),
-                    When(by_name, then=Value(0.5)),
-                    default=Value(0.0),
-                )
-            )
-        # SQLite: every word must appear in the title or summary (so "battery
-        # swapping" finds "battery-swapping"); a title match ranks first.
-        by_name = Q(delegate__in=people) | held_at_company
-        words = text.split()[:10]
-        in_text, in_title = Q(), Q()
-        for word in words:
-            in_text &= Q(title__icontains=word) | Q(summary__icontains=word)
-            in_title &= Q(title__icontains=word)
-        return self.filter(in_text | by_name).annotate(
-            rank=Case(
-                When(in_title, then=Value(1.0)),
+        else:
+            ids, text_rank = by_person.union(by_company), Value(0.0)
+        by_name = InArray(F("delegate_id"), people_ids) | (
+            Q(InArray(F("delegate_id"), staff_ids)) & held_at_company
+        )
+        # The person named ranks above people whose names are only spelt alike
+        # ("Lei Jun" before "Li Jun").
+        named = InArray(
+            F("delegate_id"),
+            ArraySubquery(
+                Delegate.objects.matching_name(text, fuzzy=False).order_by().values("pk")
+            ),
+        )
+        return self.filter(InArray(F("pk"), ArraySubquery(ids))).annotate(
+            rank=text_rank
+            + Case(
+                When(named, then=Value(1.0)),
                 When(by_name, then=Value(0.5)),
-                default=Value(0.1),
-                output_field=models.FloatField(),
+                default=Value(0.0),
             )
         )
 
@@ -202,11 +243,13 @@ class ProposalQuerySet(PublicQuerySet):
 
     def for_list(self) -> ProposalQuerySet:
         """Everything a row in a list shows: two queries, whatever the page size."""
-        topics = Prefetch("topics", queryset=Topic.objects.only("name", "slug", "parent_id"))
+        topics = Prefetch(
+            "topics", queryset=Topic.objects.only("name", "name_zh", "slug", "parent_id")
+        )
         return (
             self.select_related("delegate")
             .only(
-                "pk", "session_id", "body", "title", "status",
+                "pk", "session_id", "body", "title", "title_zh", "summary", "summary_zh", "status",
                 "delegate__name", "delegate__name_zh", "delegate__slug",
             )
             .prefetch_related(topics)
@@ -215,15 +258,28 @@ class ProposalQuerySet(PublicQuerySet):
     def for_detail(self) -> ProposalQuerySet:
         topics = Prefetch("topics", queryset=Topic.objects.select_related("parent"))
         sources = Prefetch("sources", queryset=_model("Source").objects.order_by("pk"))
+        events = Prefetch(
+            "outcome_events", queryset=_model("OutcomeEvent").objects.select_related("source")
+        )
         return (
-            self.select_related("delegate", "session").with_role().prefetch_related(topics, sources)
+            self.select_related("delegate", "session")
+            .with_role()
+            .prefetch_related(topics, sources, events)
         )
 
     def for_export(self) -> ProposalQuerySet:
         """Rows for the CSV/JSON export: role, topics and sources without a query per row."""
         topics = Prefetch("topics", queryset=Topic.objects.only("slug").order_by("slug"))
         sources = Prefetch("sources", queryset=_model("Source").objects.order_by("pk"))
-        return self.select_related("delegate").with_role().prefetch_related(topics, sources)
+        events = Prefetch(
+            "outcome_events",
+            queryset=_model("OutcomeEvent").objects.select_related("source").order_by("pk"),
+        )
+        return (
+            self.select_related("delegate", "repeats")
+            .with_role()
+            .prefetch_related(topics, sources, events)
+        )
 
 
 class TrendCountQuerySet(PublicQuerySet):
@@ -255,6 +311,11 @@ class TrendCountQuerySet(PublicQuerySet):
 
     def with_status(self, status: str) -> TrendCountQuerySet:
         return self.filter(status=status)
+
+    def with_outcome(self, known: str) -> TrendCountQuerySet:
+        if known == "known":
+            return self.exclude(status="submitted")
+        return self.filter(status="submitted")
 
     def on_topic(self, topic_id: int | None) -> TrendCountQuerySet:
         """One topic's rows (a parent's count each proposal once), or with None the

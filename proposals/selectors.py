@@ -5,10 +5,12 @@ is fixed, whatever the data size."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connections
 from django.db.models import Count, Exists, Max, OuterRef, Sum
+from django.utils.translation import get_language
 
 from core.cache import cached
 from delegates.models import AnnualSession, Company, Delegate
@@ -17,6 +19,38 @@ from topics.tree import TopicNode, topic_tree
 
 from .facets import topic_counts_everywhere
 from .models import Proposal, ProposalTopic, TrendCount
+from .search import mark_name, query_tokens, snippets
+
+
+def with_snippets(proposals: Iterable[Proposal], text: str) -> list[Proposal]:
+    """The page's proposals, each given `search_title` (its title in the reader's
+    language, the matched words marked, escaped), `search_excerpt` (the first other
+    field holding a match, around it) and `search_name`, `search_name_zh` (the
+    delegate's names, marked where the query named them). Needs for_list()'s fields and prefetched topics:
+    no query."""
+    terms = query_tokens(text)
+    chinese = (get_language() or "").startswith("zh")
+    rows = list(proposals)
+    for proposal in rows:
+        mine, other = ("title_zh", "summary_zh"), ("title", "summary")
+        if not chinese:
+            mine, other = other, mine
+        title = getattr(proposal, mine[0]) or getattr(proposal, other[0])
+        topic_names = " · ".join(
+            (t.name_zh if chinese and t.name_zh else t.name) for t in proposal.topics.all()
+        )
+        fields = [
+            getattr(proposal, mine[1]),
+            getattr(proposal, other[0]),
+            getattr(proposal, other[1]),
+        ]
+        proposal.search_title, proposal.search_excerpt = snippets(
+            title, [*fields, topic_names], terms
+        )
+        delegate = proposal.delegate
+        proposal.search_name = mark_name(delegate.name, terms)
+        proposal.search_name_zh = mark_name(delegate.name_zh, terms) if delegate.name_zh else ""
+    return rows
 
 
 def headline_counts() -> dict[str, int | None]:
@@ -27,7 +61,10 @@ def headline_counts() -> dict[str, int | None]:
         "delegates": Delegate.objects.visible().count(),
         "companies": Company.objects.visible().count(),
         "sessions": AnnualSession.objects.visible().count(),
-        "latest_year": AnnualSession.objects.visible().aggregate(latest=Max("year"))["latest"],
+        # The latest complete session: one being entered is not "the latest" yet.
+        "latest_year": AnnualSession.objects.visible()
+        .complete()
+        .aggregate(latest=Max("year"))["latest"],
     }
 
 

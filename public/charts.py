@@ -150,6 +150,18 @@ def chart_context(
     }
 
 
+def with_in_progress(title: str, in_progress: list[int], years: list[int]) -> str:
+    """A chart title saying which of its sessions are still being entered, and that the
+    data is press-derived."""
+    shown = [year for year in in_progress if year in years]
+    if not shown:
+        return title
+    return gettext("%(title)s (%(years)s in progress: still being entered)") % {
+        "title": title,
+        "years": ", ".join(str(y) for y in shown),
+    }
+
+
 def year_span(years: list[int]) -> str:
     """“2013–2025”, or one year, or nothing."""
     return "–".join(str(year) for year in dict.fromkeys(years[:1] + years[-1:]))
@@ -207,4 +219,75 @@ def movers_context(movers: dict[str, Any] | None) -> dict[str, Any] | None:
             side: [{**row, "href": list_url(topic=row["topic"], year=year)} for row in movers[side]]
             for side in ("rose", "fell")
         },
+    }
+
+
+# --- The outcomes chart (issue 13) -------------------------------------------------------
+
+OUTCOME_COLORS = {
+    "submitted": "#c7c7c7",
+    "accepted": "#9edae5",
+    "answered": "#1f77b4",
+    "partial": "#98df8a",
+    "adopted": "#2ca02c",
+    "withdrawn": "#7f7f7f",
+}
+OUTCOME_LABELS = {
+    "submitted": gettext_lazy("Not known"),
+    "accepted": gettext_lazy("Registered or assigned"),
+    "answered": gettext_lazy("Replied"),
+    "partial": gettext_lazy("Partly adopted"),
+    "adopted": gettext_lazy("Adopted"),
+    "withdrawn": gettext_lazy("Withdrawn"),
+}
+
+
+def outcome_chart_context(counts: dict[str, Any]) -> dict[str, Any]:
+    """The outcomes chart's payload (for json_script and the JSON endpoint) and its
+    table: per session, one stacked bar per body, "not known" at the base."""
+    bodies = {Body.NPC: gettext("NPC"), Body.CPPCC: gettext("CPPCC")}
+    datasets = []
+    for body in counts["bodies"]:
+        for status, values in counts["counts"][body].items():
+            datasets.append(
+                {
+                    "label": f"{bodies[body]} · {OUTCOME_LABELS[status]}",
+                    "status": status,
+                    "body": body,
+                    "stack": body,
+                    "color": OUTCOME_COLORS[status],
+                    "values": values,
+                }
+            )
+    table = []
+    for i, year in enumerate(counts["years"]):
+        for body in counts["bodies"]:
+            total = counts["totals"][body][i]
+            if not total:
+                continue
+            known = counts["known"][body][i]
+            table.append(
+                {
+                    "year": year,
+                    "body": bodies[body],
+                    "body_code": body,
+                    "total": total,
+                    "known": known,
+                    "unknown": total - known,
+                    "known_share": f"{known / total * 100:.0f}%",
+                }
+            )
+    return {
+        "id": "outcome-chart",
+        "data_id": "outcome-chart-data",
+        "title": gettext("What became of each session's proposals, as far as sources report"),
+        "data": {
+            "years": counts["years"],
+            "datasets": datasets,
+            "y_label": gettext("Proposals"),
+            "hint": gettext("%(body)s %(year)s: %(n)s"),
+        },
+        "table": table,
+        "json_url": reverse("public:outcomes-json"),
+        "list_url": reverse("public:proposal-list"),
     }

@@ -1,17 +1,33 @@
-"""RSS and Atom feeds of the newest proposals: all, per topic, per delegate."""
+"""RSS and Atom feeds of the newest proposals: all, per topic, per delegate.
+
+Every feed takes the proposal list's query string (the same ProposalFilter, from the
+parameter table), so a feed link copied from a filtered list follows that filter, and
+a bad value answers the data endpoints' 400. Items are dated by filing: the session's
+opening day, else the first source's date, else 1 January of the session's year (never
+the day the data was loaded). Titles and summaries are sent as plain text: escaped for
+RSS, whose readers treat an item's text as HTML, and typed "text" in Atom, so markup
+in a summary reaches a reader as the characters it is.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext, gettext_lazy
 
+from core.errors import data_400
+from core.templatetags.tracker import localized_text
 from delegates.models import Delegate
+from proposals.filters import ProposalFilter
 from proposals.models import Proposal
 from proposals.querysets import ProposalQuerySet
 from topics.models import Topic
@@ -20,12 +36,33 @@ from topics.tree import topic_tree
 FEED_SIZE = 30
 
 
-def _newest(queryset: ProposalQuerySet) -> ProposalQuerySet:
-    return (
-        queryset.select_related("delegate")
-        .prefetch_related("topics")
-        .order_by("-session_id", "-created_at", "-pk")[:FEED_SIZE]
-    )
+class PlainTextAtom1Feed(Atom1Feed):
+    """Atom with each entry's summary typed as text (Django types it "html")."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        summary = item["description"]
+        super().add_item_elements(handler, {**item, "description": None})
+        if summary:
+            handler.addQuickElement("summary", summary, {"type": "text"})
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a feed shows: its record (a topic, a delegate, or None for all) and the
+    list filters of the request, validated."""
+
+    record: Any
+    filterset: Any
+    query: str
+
+
+def filing_date(proposal: Proposal) -> datetime:
+    """When the proposal was filed, as best the data knows (see the module docstring)."""
+    day = proposal.session.opens_on
+    if day is None:
+        dated = [s.published_on for s in proposal.sources.all() if s.published_on]
+        day = dated[0] if dated else date(proposal.session_id, 1, 1)
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class LatestProposalsFeed(Feed):
@@ -34,28 +71,54 @@ class LatestProposalsFeed(Feed):
         "Proposals and suggestions by China's tech leaders at the two sessions."
     )
 
-    def link(self) -> str:
-        return reverse("public:proposal-list")
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        filterset = ProposalFilter(request.GET, queryset=Proposal.objects.visible())
+        if not filterset.is_valid():
+            return data_400(filterset.error_list)
+        return super().__call__(request, *args, **kwargs)
 
-    def items(self) -> ProposalQuerySet:
-        return _newest(Proposal.objects.visible())
+    def record(self, request: HttpRequest, **kwargs: Any) -> Any:
+        return None
+
+    def get_object(self, request: HttpRequest, **kwargs: Any) -> Selection:
+        record = self.record(request, **kwargs)
+        filterset = ProposalFilter(request.GET, queryset=self.proposals(record))
+        filterset.is_valid()  # checked in __call__
+        query = request.GET.urlencode()
+        return Selection(record, filterset, f"?{query}" if query else "")
+
+    def proposals(self, record: Any) -> ProposalQuerySet:
+        return Proposal.objects.visible()
+
+    def items(self, obj: Selection) -> ProposalQuerySet:
+        return (
+            obj.filterset.qs.select_related("delegate", "session")
+            .prefetch_related("topics", "sources")
+            .order_by("-session_id", "-pk")[:FEED_SIZE]
+        )
+
+    def link(self, obj: Selection) -> str:
+        return reverse("public:proposal-list") + obj.query
+
+    def _text(self, value: str) -> str:
+        return value if issubclass(self.feed_type, Atom1Feed) else escape(value)
 
     def item_title(self, item: Proposal) -> str:
-        return gettext("%(title)s (%(name)s, %(year)s %(body)s)") % {
-            "title": item.title,
-            "name": item.delegate.name,
-            "year": item.session_id,
-            "body": item.get_body_display(),
-        }
+        return self._text(
+            gettext("%(title)s (%(name)s, %(year)s %(body)s)")
+            % {
+                "title": localized_text(item, "title"),
+                "name": item.delegate.name,
+                "year": item.session_id,
+                "body": item.get_body_display(),
+            }
+        )
 
     def item_description(self, item: Proposal) -> str:
-        return item.summary
+        return self._text(localized_text(item, "summary"))
 
     def item_pubdate(self, item: Proposal) -> datetime:
-        return item.created_at
-
-    def item_updateddate(self, item: Proposal) -> datetime:
-        return item.updated_at
+        return filing_date(item)
 
     def item_author_name(self, item: Proposal) -> str:
         return item.delegate.name
@@ -65,53 +128,59 @@ class LatestProposalsFeed(Feed):
 
 
 class LatestProposalsAtomFeed(LatestProposalsFeed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
     subtitle = LatestProposalsFeed.description
 
 
 class TopicFeed(LatestProposalsFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Topic:
-        return get_object_or_404(Topic.objects.visible(), slug=slug)
+    def record(self, request: HttpRequest, **kwargs: Any) -> Topic:
+        return get_object_or_404(Topic.objects.visible(), slug=kwargs["slug"])
 
-    def title(self, obj: Topic) -> str:
-        return gettext("Two Sessions Tracker: %(name)s") % {"name": obj.name}
+    def proposals(self, record: Topic) -> ProposalQuerySet:
+        return Proposal.objects.visible().in_topics([topic_tree().by_id[record.pk]])
 
-    def description(self, obj: Topic) -> str:
-        return gettext("Newest proposals on %(name)s, sub-topics included.") % {"name": obj.name}
+    def title(self, obj: Selection) -> str:
+        return gettext("Two Sessions Tracker: %(name)s") % {
+            "name": localized_text(obj.record, "name")
+        }
 
-    def link(self, obj: Topic) -> str:
-        return obj.get_absolute_url()
+    def description(self, obj: Selection) -> str:
+        return gettext("Newest proposals on %(name)s, sub-topics included.") % {
+            "name": localized_text(obj.record, "name")
+        }
 
-    def items(self, obj: Topic) -> ProposalQuerySet:
-        return _newest(Proposal.objects.visible().in_topics([topic_tree().by_id[obj.pk]]))
+    def link(self, obj: Selection) -> str:
+        return obj.record.get_absolute_url()
 
 
 class TopicAtomFeed(TopicFeed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
 
-    def subtitle(self, obj: Topic) -> str:
+    def subtitle(self, obj: Selection) -> str:
         return self.description(obj)
 
 
 class DelegateFeed(LatestProposalsFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Delegate:
-        return get_object_or_404(Delegate.objects.visible(), slug=slug)
+    def record(self, request: HttpRequest, **kwargs: Any) -> Delegate:
+        return get_object_or_404(Delegate.objects.visible(), slug=kwargs["slug"])
 
-    def title(self, obj: Delegate) -> str:
-        return gettext("Two Sessions Tracker: %(name)s") % {"name": obj.name}
+    def proposals(self, record: Delegate) -> ProposalQuerySet:
+        return Proposal.objects.visible().by_delegate(record)
 
-    def description(self, obj: Delegate) -> str:
-        return gettext("Newest proposals and suggestions by %(name)s.") % {"name": obj}
+    def title(self, obj: Selection) -> str:
+        return gettext("Two Sessions Tracker: %(name)s") % {
+            "name": localized_text(obj.record, "name")
+        }
 
-    def link(self, obj: Delegate) -> str:
-        return obj.get_absolute_url()
+    def description(self, obj: Selection) -> str:
+        return gettext("Newest proposals and suggestions by %(name)s.") % {"name": obj.record}
 
-    def items(self, obj: Delegate) -> ProposalQuerySet:
-        return _newest(Proposal.objects.visible().by_delegate(obj))
+    def link(self, obj: Selection) -> str:
+        return obj.record.get_absolute_url()
 
 
 class DelegateAtomFeed(DelegateFeed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
 
-    def subtitle(self, obj: Delegate) -> str:
+    def subtitle(self, obj: Selection) -> str:
         return self.description(obj)

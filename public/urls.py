@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import feeds
 from .exports import export_csv, export_json
-from .views import compare, home, proposals, records, trends
+from .views import compare, echo, home, outcomes, proposals, records, trends
 
 app_name = "public"
 
@@ -30,4 +30,9 @@ urlpatterns = [
     path("trends/", trends.trends_explorer, name="trends"),
     path("trends/topics.json", trends.trends_json, name="trends-json"),
     path("trends/topics.csv", trends.trends_csv, name="trends-csv"),
+    path("trends/echo.json", echo.echo_json, name="echo-json"),
+    path("trends/echo.csv", echo.echo_csv, name="echo-csv"),
+    path("about/", echo.about, name="about"),
+    path("outcomes/", outcomes.outcomes, name="outcomes"),
+    path("outcomes/data.json", outcomes.outcomes_json, name="outcomes-json"),
 ]

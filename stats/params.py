@@ -135,3 +135,47 @@ class ExplorerForm(TrendForm):
 def trend_form(data: Any, *, explorer: bool = False) -> TrendForm:
     """A bound form over `data`; topics are checked against the cached tree."""
     return (ExplorerForm if explorer else TrendForm)(data)
+
+
+class EchoForm(forms.Form):
+    """The echo endpoints' parameters (/trends/echo.json and .csv): at most one of topic,
+    delegate, company and session; none asks for every session's figures. Unknown
+    parameters are errors, as on the other trend endpoints."""
+
+    topic = forms.SlugField(required=False, max_length=100)
+    delegate = forms.SlugField(required=False, max_length=200)
+    company = forms.SlugField(required=False, max_length=200)
+    session = forms.IntegerField(
+        required=False,
+        min_value=1949,
+        max_value=2100,
+        error_messages={"invalid": gettext_lazy("Give a year, like 2024.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        getlist = getattr(self.data, "getlist", None)
+        for name in self.fields:
+            if getlist is not None and len(getlist(name)) > 1:
+                self.add_error(name, gettext("Give this parameter once."))
+        given = [name for name in self.fields if cleaned.get(name) not in ("", None)]
+        if len(given) > 1:
+            self.add_error(
+                given[1], gettext("Give one of topic, delegate, company and session, not two.")
+            )
+        return cleaned
+
+    def errors_list(self) -> list[FieldError]:
+        self.is_valid()
+        problems = form_errors(self)
+        for name in sorted(set(self.data) - self.fields.keys()):
+            problems.append(FieldError(name[:FIELD_NAME_LENGTH], gettext("Unknown parameter.")))
+        return problems
+
+    def scope(self) -> tuple[str, Any]:
+        """("topic", "ai"), ("session", 2024)... or ("", None) for every session."""
+        for name in self.fields:
+            value = self.cleaned_data.get(name)
+            if value not in ("", None):
+                return name, value
+        return "", None

@@ -12,6 +12,8 @@
   cached topic tree.
 - Topic, session, delegate, company or affiliation saved or deleted (`_invalidate`):
   names, years and roles change what cached pages show, not counts.
+- Outcome event saved or deleted (`rederive_status`): the proposal's status is
+  derived from its events again; a new status recounts its slice.
 - A bulk write announced by proposals.bulk (`_bulk_change`): imports, bulk actions
   and reverts, which write past the model signals.
 
@@ -28,8 +30,10 @@ from django.dispatch import receiver
 
 from core.cache import invalidate
 from delegates.models import Affiliation, AnnualSession, Company, Delegate
+from government.models import GovernmentPriority
 from proposals.bulk import proposals_changed_in_bulk
-from proposals.models import Proposal, ProposalTopic
+from proposals.models import OutcomeEvent, Proposal, ProposalTopic
+from proposals.timeline import derive_statuses
 from topics.models import Topic
 
 from .counting import refresh
@@ -122,6 +126,20 @@ def recount_moved_topic(sender: type, instance: Topic, raw: bool, **kwargs: Any)
         invalidate()  # a new name or colour
 
 
+@receiver(post_save, sender=OutcomeEvent, dispatch_uid="trends_outcome_saved")
+@receiver(post_delete, sender=OutcomeEvent, dispatch_uid="trends_outcome_deleted")
+def rederive_status(sender: type, instance: OutcomeEvent, raw: bool = False, **kwargs: Any) -> None:
+    """The status is the timeline's, never set on its own: every event written
+    through the model derives it again, and a changed status moves the counts."""
+    if raw:
+        return
+    slices = derive_statuses([instance.proposal_id])
+    if slices:
+        refresh(slices)
+    else:
+        invalidate()  # a new note or source shows on the page, no count moves
+
+
 def _invalidate(sender: type, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         invalidate()
@@ -133,6 +151,12 @@ for model in (Topic, AnnualSession, Delegate, Company, Affiliation):
     post_delete.connect(_invalidate, sender=model, dispatch_uid=f"trends_{model.__name__}_del")
 for model in (AnnualSession, Delegate, Company, Affiliation):
     post_save.connect(_invalidate, sender=model, dispatch_uid=f"trends_{model.__name__}_save")
+# The government's priorities change the echo figures (stats/echo.py) and nothing counted.
+post_save.connect(_invalidate, sender=GovernmentPriority, dispatch_uid="trends_priority_save")
+post_delete.connect(_invalidate, sender=GovernmentPriority, dispatch_uid="trends_priority_del")
+m2m_changed.connect(
+    _invalidate, sender=GovernmentPriority.topics.through, dispatch_uid="trends_priority_topics"
+)
 
 
 @receiver(proposals_changed_in_bulk, dispatch_uid="trends_bulk_change")

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Sum
 
 from core.cache import cached
-from delegates.models import Body
+from delegates.models import AnnualSession, Body
 from proposals.models import TrendCount
 from proposals.selectors import headline_counts
 from topics.tree import topic_tree
@@ -47,12 +47,18 @@ def _compute_trend(params: TrendParams) -> Trend:
 
 def dashboard() -> dict[str, Any]:
     """Everything the home page shows but its newest proposals. Cached; cold, it costs
-    the five headline counts, the topic tree and one TrendCount query."""
+    the five headline counts, the topic tree, the sessions in progress and one
+    TrendCount query."""
     return cached("dashboard", (), _build_dashboard)
 
 
 def _build_dashboard() -> dict[str, Any]:
     tree = topic_tree()
+    # A session still being entered is charted (labelled) but never compared: with a
+    # few rows in, every topic would seem to collapse (issue 12).
+    in_progress = set(
+        AnnualSession.objects.visible().filter(in_progress=True).values_list("year", flat=True)
+    )
     by_body = list(
         TrendCount.objects.visible()
         .order_by()
@@ -80,5 +86,6 @@ def _build_dashboard() -> dict[str, Any]:
         "counts": headline_counts(),
         "overall": overall,
         "by_body": by_body if top else [],
-        "movers": movers(everything, tree),
+        "movers": movers([row for row in everything if row[0] not in in_progress], tree),
+        "in_progress": sorted(in_progress),
     }

@@ -14,6 +14,7 @@ from django.test import Client
 from core import cache as data_cache
 from core.editors import EDITORS_GROUP
 from demo.realdata import FIXTURE_PATH
+from proposals import search_index
 from stats import counting
 
 
@@ -22,6 +23,12 @@ def _empty_cache() -> None:
     """The cache outlives each test's rolled-back transaction: start every test cold."""
     django_cache.clear()
     data_cache.forget_held_version()
+
+
+@pytest.fixture(autouse=True)
+def _export_root(settings, tmp_path) -> None:
+    """The export of everything is a file: each test gets its own folder for it."""
+    settings.TRACKER_EXPORT_ROOT = tmp_path / "exports"
 
 
 @cache
@@ -63,6 +70,7 @@ def real_data(db) -> None:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
     counting.refresh()  # bulk inserts bypass the signals that keep the trend table exact
+    search_index.rebuild()  # and those that keep the search rows
 
 
 @pytest.fixture

@@ -169,3 +169,9 @@ def facet_options(facet: Any) -> SafeString:
             format_html('<p class="empty">{}</p>', gettext("No options in these results."))
         )
     return mark_safe("\n".join(parts))  # noqa: S308 - every part is built by format_html
+
+
+@register.filter
+def minutes(value: Any) -> int:
+    """A timedelta in whole minutes, rounded up (the lockout page's wait)."""
+    return max(1, -int(-value.total_seconds() // 60))

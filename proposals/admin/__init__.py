@@ -1,7 +1,8 @@
 """The proposals app's admin: proposals (with bulk actions, import and data quality),
-sources and topic tags. Importing this package registers them."""
+sources, topic tags and outcome events. Importing this package registers them."""
 
 from .links import ProposalTopicAdmin, SourceAdmin
+from .outcomes import OutcomeEventAdmin
 from .proposal import ProposalAdmin
 
-__all__ = ["ProposalAdmin", "ProposalTopicAdmin", "SourceAdmin"]
+__all__ = ["OutcomeEventAdmin", "ProposalAdmin", "ProposalTopicAdmin", "SourceAdmin"]

@@ -1,5 +1,5 @@
-"""The admin's bulk actions on proposals: add or remove a topic, set the status, move
-to another session. Each writes in batches past the model signals, records one version
+"""The admin's bulk actions on proposals: add or remove a topic, move to another
+session (the status is derived from outcome events, so no action sets it). Each writes in batches past the model signals, records one version
 per proposal, and announces the change so counts and caches follow (proposals.bulk)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from topics.models import Topic
 
 from ..bulk import announce
 from ..history import ensure_baseline, record_versions
-from ..models import Proposal, ProposalTopic, Status
+from ..models import Proposal, ProposalTopic
 
 BULK_BATCH = 2000
 
@@ -33,10 +33,6 @@ class TopicChoiceForm(forms.Form):
     topic = forms.ModelChoiceField(
         queryset=Topic.objects.select_related("parent").order_by("parent__name", "name")
     )
-
-
-class StatusChoiceForm(forms.Form):
-    status = forms.ChoiceField(choices=Status.choices)
 
 
 class SessionChoiceForm(forms.Form):
@@ -74,7 +70,7 @@ def _record(ids: Iterable[int], fields: list[str], apply: Callable[[Proposal], N
 class BulkActions:
     """The bulk actions, mixed into ProposalAdmin."""
 
-    actions = ["add_topic", "remove_topic", "set_status", "move_to_session"]
+    actions = ["add_topic", "remove_topic", "move_to_session"]
 
     def _choose(
         self,
@@ -170,24 +166,6 @@ class BulkActions:
             self.message_user(request, f"Removed the topic “{topic}” from {removed} proposal(s).")
 
         return self._choose(request, queryset, TopicChoiceForm, "Remove a topic", apply)
-
-    @admin.action(description="Set the status of the selected proposals", permissions=["change"])
-    def set_status(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> Any:
-        def apply(data: dict) -> None:
-            status = data["status"]
-            changed = 0
-            for ids in _batches(queryset.exclude(status=status)):
-                changed += _record(
-                    ids,
-                    ["status"],
-                    lambda p: setattr(p, "status", status),
-                    user=request.user,
-                    reason=f"Status set to {status}",
-                )
-            label = Status(status).label
-            self.message_user(request, f"Set the status of {changed} proposal(s) to “{label}”.")
-
-        return self._choose(request, queryset, StatusChoiceForm, "Set the status", apply)
 
     @admin.action(
         description="Move the selected proposals to another session", permissions=["change"]

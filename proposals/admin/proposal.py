@@ -26,6 +26,7 @@ from ..params import PARAMS, make_field
 from ..quality import data_quality
 from . import imports as admin_import
 from .actions import BulkActions
+from .outcomes import OutcomeEventInline, RepeatCandidates
 
 
 class KnownCountPaginator(Paginator):
@@ -96,7 +97,7 @@ class ProposalSourceInline(AtLeastOneInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(BulkActions, TrackedAdmin):
+class ProposalAdmin(BulkActions, RepeatCandidates, TrackedAdmin):
     list_display = ["title", "delegate", "year", "body", "status"]
     list_filter = ["body", "status", "session"]
     list_select_related = ["delegate"]
@@ -107,8 +108,9 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
         "delegate__name_zh",
         "delegate__other_names",
     ]
-    autocomplete_fields = ["delegate", "session"]
-    readonly_fields = ["created_at", "updated_at"]
+    autocomplete_fields = ["delegate", "session", "repeats"]
+    # The status follows the outcome events (inline below); no form sets it alone.
+    readonly_fields = ["status", "created_at", "updated_at"]
     fields = [
         "session",
         "delegate",
@@ -117,11 +119,12 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
         "summary",
         "title_zh",
         "summary_zh",
+        "repeats",
         "status",
         "created_at",
         "updated_at",
     ]
-    inlines = [ProposalTopicInline, ProposalSourceInline]
+    inlines = [ProposalTopicInline, ProposalSourceInline, OutcomeEventInline]
     show_full_result_count = False
     list_per_page = 50
     change_list_template = "admin/proposals/proposal/change_list.html"
@@ -197,6 +200,7 @@ class ProposalAdmin(BulkActions, TrackedAdmin):
                 name="proposals_proposal_import_progress",
             ),
             path("quality/", wrap(self.quality_view), name="proposals_proposal_quality"),
+            path("repeats/", wrap(self.repeats_view), name="proposals_proposal_repeats"),
             *super().get_urls(),
         ]
 

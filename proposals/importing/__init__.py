@@ -36,11 +36,26 @@ Rules:
 - A row is one proposal, identified by (year, delegate, title): a row matching a
   proposal updates it, any other row creates one. Importing a file twice changes
   nothing the second time.
+- Optional columns: title_zh and summary_zh (the proposal's Chinese text), and the
+  export's id and url, which are accepted and ignored: rows are never matched by id,
+  so a file from another copy of the site cannot overwrite the wrong proposal.
+- The export's apostrophe before a cell a spreadsheet would run as a formula (or one
+  starting with an apostrophe) is removed, so an exported file imports back unchanged.
 - Required: year, body (NPC or CPPCC), delegate_name, title, at least one topic slug
   (joined by ';'), and source_url or source_title. A source_title alone must name one
   source already in the database.
-- Empty optional cells (delegate_name_zh, company, role, summary, status, source_*)
-  never erase what the database holds; a new proposal's empty status is 'submitted'.
+- Empty optional cells (delegate_name_zh, company, role, summary, title_zh, summary_zh,
+  source_*, outcomes, repeats) never erase what the database holds.
+- outcomes (optional column): the proposal's outcome events as a JSON list, each with
+  kind (registered, assigned, replied, adopted, partly_adopted, withdrawn) and any of
+  date (2022, 2022-10 or 2022-10-18), department, grade (A-D), law, source_url, caveat,
+  note. A cell that differs from the events held replaces them ("[]" removes them);
+  an impossible order (a reply before the registration, two adoptions, anything after
+  a withdrawal) is refused.
+- status: derived from the outcome events. Older files may carry it: a status that
+  is not what the events give is refused; leave it empty.
+- repeats (optional column): the earlier filing this proposal repeats, "YEAR: title",
+  by the same delegate, in the database or earlier in the file.
 - A proposal's topics become the row's topics; the row's source is added to the
   proposal's sources (a proposal may cite several pages, a row carries one).
 - Delegates are found by English name, any other name ("Pony Ma (Ma Huateng)" is

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
-from ..interchange import COLUMNS, TOPIC_SEPARATOR
+from ..interchange import COLUMNS, READ_COLUMNS, TOPIC_SEPARATOR
 from .report import FileProblem, Problem
 
 REQUIRED = ("year", "body", "delegate_name", "title", "topics")
@@ -74,14 +74,14 @@ def sniff_format(head: bytes) -> str:
 
 def check_columns(columns: list[str], line: int = 1) -> list[Problem]:
     problems = []
-    unknown = [c for c in columns if c not in COLUMNS]
+    unknown = [c for c in columns if c not in READ_COLUMNS]
     if unknown:
         problems.append(
             Problem(
                 line,
                 "",
                 ", ".join(unknown),
-                f"unknown column(s); the columns are {','.join(COLUMNS)}",
+                f"unknown column(s); the columns are {','.join(READ_COLUMNS)}",
             )
         )
     dupes = [c for c, n in Counter(columns).items() if n > 1]
@@ -179,6 +179,9 @@ def read_jsonl(lines: Lines) -> Iterator[Record]:
                 value = ""
             elif key == "topics" and isinstance(value, list):
                 value = TOPIC_SEPARATOR.join(str(v) for v in value)
+            elif key == "outcomes" and isinstance(value, list):
+                # The events as JSON itself; the cell's own check reads them.
+                value = json.dumps(value, ensure_ascii=False)
             elif isinstance(value, bool) or not isinstance(value, str | int | float):
                 record.problems.append(
                     Problem(number, key, str(value), "must be a string or a number")

@@ -200,7 +200,9 @@ class RecordResolver:
 
     def _resolve_sessions(self, rows: list[Row]) -> None:
         years = {row.year for row in rows}
-        new = [AnnualSession(year=y) for y in sorted(years - self.years)]
+        # A session an import creates is in progress until an editor marks it complete:
+        # its first few rows are not yet "the latest session" (issue 12).
+        new = [AnnualSession(year=y, in_progress=True) for y in sorted(years - self.years)]
         if new:
             self._create(AnnualSession, new)
             self.years.update(years)

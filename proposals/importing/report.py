@@ -57,6 +57,8 @@ MODELS = {
     "topic": "topics",
     "topic_link": "topic tags",
     "source_link": "proposal sources",
+    "outcome_event": "outcome events",
+    "repeat_link": "filed-again links",
 }
 
 

@@ -10,8 +10,18 @@ from urllib.parse import urlsplit
 
 from delegates.models import Body, Company, Delegate
 
-from ..interchange import COLUMNS, TOPIC_SEPARATOR, PersonName, split_person_name
+from ..interchange import (
+    COLUMNS,
+    TOPIC_SEPARATOR,
+    TRANSLATION_COLUMNS,
+    PersonName,
+    parse_outcomes_cell,
+    parse_repeats_cell,
+    split_person_name,
+    unneutralise,
+)
 from ..models import Status
+from ..outcomes import Grade, Kind, Step, parse_partial_date, timeline_problems
 from .read import Record
 from .report import Problem
 
@@ -33,6 +43,7 @@ LIMITS = {
     "company": 200,
     "role": 200,
     "title": 300,
+    "title_zh": 300,
     "source_url": 500,
     "source_title": 300,
     "source_publisher": 200,
@@ -59,9 +70,17 @@ class Row:
     source_title: str
     source_publisher: str
     source_date: date | None
+    # None: the cell was empty (or the column absent), so what is held is kept.
+    outcomes: list[dict[str, str]] | None = None
+    repeats: tuple[int, str] | None = None
     delegate: Delegate | None = None
     company_obj: Company | None = None
     source_id: int | None = None
+    title_zh: str = ""
+    summary_zh: str = ""
+    # The title as the file writes it: a proposal saved with other spacing (a leading
+    # space, a double space) is still the one the row means.
+    title_as_written: str = ""
 
 
 def _clean(value: str) -> str:
@@ -73,7 +92,8 @@ def parse_row(
 ) -> tuple[Row | None, list[Problem]]:
     """The row's values checked one by one; every problem is returned, not just the first.
     `known_topic` says whether a slug may be used (None: any slug may)."""
-    v = {key: record.values.get(key, "") for key in COLUMNS}
+    # The export's apostrophe before formula-like cells is its own, not the data's.
+    v = {key: unneutralise(record.values.get(key, "")) for key in COLUMNS + TRANSLATION_COLUMNS}
     line = record.line
     problems = list(record.problems)
     if problems:
@@ -131,6 +151,30 @@ def parse_row(
             when = date.fromisoformat(v["source_date"].strip())
         except ValueError:
             bad("source_date", "not a date: use YYYY-MM-DD")
+    events, reason = parse_outcomes_cell(v["outcomes"])
+    if reason:
+        bad("outcomes", reason, v["outcomes"][:100])
+    for event in events or []:
+        if event["kind"] not in Kind.values:
+            bad(
+                "outcomes",
+                f"unknown event kind: use one of {', '.join(Kind.values)}",
+                event["kind"],
+            )
+        if event["grade"] and event["grade"] not in Grade.values:
+            bad("outcomes", "a reply's grade is A, B, C or D", event["grade"])
+        if event["date"] and not parse_partial_date(event["date"]):
+            bad("outcomes", "not a date: use 2022, 2022-10 or 2022-10-18", event["date"])
+        if event["source_url"] and not _is_web_address(event["source_url"]):
+            bad("outcomes", "an event's source_url is not a web address", event["source_url"])
+    if events and not problems:
+        for reason in timeline_problems([Step(e["kind"], e["date"]) for e in events], year):
+            bad("outcomes", reason, v["outcomes"][:100])
+    repeats, reason = parse_repeats_cell(v["repeats"])
+    if reason:
+        bad("repeats", reason)
+    elif repeats and year and repeats[0] >= year:
+        bad("repeats", "a proposal can only repeat one from an earlier year")
     company = _clean(v["company"])
     role = _clean(v["role"])
     if role and not company:
@@ -154,6 +198,11 @@ def parse_row(
             source_title=_clean(v["source_title"]),
             source_publisher=_clean(v["source_publisher"]),
             source_date=when,
+            outcomes=events,
+            repeats=repeats,
+            title_zh=_clean(v["title_zh"]),
+            title_as_written=v["title"],
+            summary_zh=v["summary_zh"].strip(),
         ),
         [],
     )

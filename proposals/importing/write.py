@@ -16,15 +16,20 @@ from topics.models import Topic
 
 from ..history import ensure_baseline, record_versions
 from ..models import Proposal, ProposalTopic, Status
+from .outcomes import OutcomeWriter
 from .read import Record
 from .records import RecordResolver, insert
 from .report import Change
 from .validate import Row, parse_row
 
 SAMPLE_CHANGES = 200  # proposal changes kept for the preview; the counts are complete
+_EXISTING = (
+    "pk", "session_id", "delegate_id", "title", "body", "summary", "status",
+    "title_zh", "summary_zh",
+)  # fmt: skip
 
 
-class Importer(RecordResolver):
+class Importer(OutcomeWriter, RecordResolver):
     """One file's import: each chunk's records resolved, then its proposals written."""
 
     # One chunk ------------------------------------------------------------------------------
@@ -44,6 +49,7 @@ class Importer(RecordResolver):
         rows = self._resolve_sources(rows)
         self._create_topics(rows)
         self._write_proposals(rows)
+        self._write_outcomes(rows)
 
     def _write_proposals(self, rows: list[Row]) -> None:
         if not rows:
@@ -58,12 +64,16 @@ class Importer(RecordResolver):
                 body=body,
                 summary=summary,
                 status=status,
+                title_zh=title_zh,
+                summary_zh=summary_zh,
             )
-            for pk, year, delegate_id, title, body, summary, status in Proposal.objects.filter(
-                session_id__in={r.year for r in rows},
-                delegate_id__in={r.delegate.pk for r in rows},
-                title__in={r.title for r in rows},
-            ).values_list("pk", "session_id", "delegate_id", "title", "body", "summary", "status")
+            for pk, year, delegate_id, title, body, summary, status, title_zh, summary_zh in (
+                Proposal.objects.filter(
+                    session_id__in={r.year for r in rows},
+                    delegate_id__in={r.delegate.pk for r in rows},
+                    title__in={r.title for r in rows} | {r.title_as_written for r in rows},
+                ).values_list(*_EXISTING)
+            )
         }
         old_ids = [p.pk for p in existing.values()]
         topics_of: dict[int, set[int]] = defaultdict(set)
@@ -88,7 +98,9 @@ class Importer(RecordResolver):
         add_sources: list[tuple[int, int]] = []
         for row in rows:
             wanted = {self.topics[slug] for slug in row.topics}
-            proposal = existing.get((row.year, row.delegate.pk, row.title))
+            proposal = existing.get((row.year, row.delegate.pk, row.title_as_written))
+            if proposal is None:
+                proposal = existing.get((row.year, row.delegate.pk, row.title))
             self.slices.add((row.year, row.body))
             if proposal is None:
                 to_create.append(row)
@@ -98,9 +110,12 @@ class Importer(RecordResolver):
             for name, value in (
                 ("body", row.body),
                 ("summary", row.summary),
-                ("status", row.status),
+                ("title_zh", row.title_zh),
+                ("summary_zh", row.summary_zh),
             ):
-                if value and getattr(proposal, name) != value:
+                # Only the edges are trimmed on reading, so a value differing by them
+                # alone is the one the export wrote.
+                if value and getattr(proposal, name).strip() != value:
                     details.append(f"{name}: {_difference(getattr(proposal, name), value)}")
                     setattr(proposal, name, value)
                     fields.add(name)
@@ -227,13 +242,13 @@ def _difference(old: str, new: str, width: int = 60) -> str:
 def _insert_proposals(rows: list[Row]) -> list[int]:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     columns = ("session_id", "delegate_id", "body", "title", "summary", "status")
-    columns += ("created_at", "updated_at", "is_generated")
+    columns += ("title_zh", "summary_zh", "created_at", "updated_at", "is_generated")
     return insert(
         Proposal,
         columns,
         [
-            [r.year, r.delegate.pk, r.body, r.title, r.summary, r.status or Status.SUBMITTED]
-            + [now, now, False]
+            [r.year, r.delegate.pk, r.body, r.title, r.summary, Status.SUBMITTED]
+            + [r.title_zh, r.summary_zh, now, now, False]
             for r in rows
         ],
     )

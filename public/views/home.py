@@ -8,7 +8,7 @@ from core.cache import cache_public_page
 from proposals.models import Proposal
 from stats import trends
 
-from .. import charts
+from .. import charts, echo
 
 
 @require_safe
@@ -23,7 +23,11 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "counts": board["counts"],
             "trend_chart": charts.chart_context(
-                overall, id="trend-all", title=charts.overall_title(overall.years)
+                overall,
+                id="trend-all",
+                title=charts.with_in_progress(
+                    charts.overall_title(overall.years), board["in_progress"], overall.years
+                ),
             ),
             # One year axis for both bodies, so a year sits at the same place in each.
             "body_charts": [
@@ -38,5 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "movers": charts.movers_context(board["movers"]),
             "definitions": charts.DEFINITIONS,
             "newest": Proposal.objects.visible().for_list().newest_first()[:10],
+            "in_progress_years": board["in_progress"],
+            **echo.dashboard_context(),
         },
     )

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from core.cache import cache_public_page
 from core.errors import BadRequest, page_400
-from proposals import selectors
+from proposals import selectors, timeline
 from proposals.facets import cached_facet_counts
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal
@@ -55,6 +55,9 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         per_year=facets.per_year() if in_year_order else None,
         newest_first=filterset.sort_order == Sort.NEWEST,
     )
+    query = filterset.form.cleaned_data.get("q")
+    if query:  # each result says why it matched
+        page.object_list = selectors.with_snippets(page.object_list, query)
     return render(
         request,
         "public/proposal_list.html",
@@ -65,7 +68,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "sort_choices": Sort.CHOICES,
             "sort": filterset.sort_order,
             "sort_chosen": bool(filterset.form.cleaned_data.get("sort")),
-            "has_query": bool(filterset.form.cleaned_data.get("q")),
+            "has_query": bool(query),
             "selected": filterset.selected(),
             "chips": filterset.chips(),
             "hidden_inputs": filterset.hidden_inputs(),
@@ -79,5 +82,10 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "public/proposal_detail.html",
-        {"proposal": proposal, "related": selectors.related_proposals(proposal)},
+        {
+            "proposal": proposal,
+            "related": selectors.related_proposals(proposal),
+            "events": timeline.ordered_events(proposal.outcome_events.all()),
+            "chain": timeline.chain_of(proposal),
+        },
     )

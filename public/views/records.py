@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -10,7 +12,7 @@ from django.utils.translation import gettext
 from core.cache import cache_public_page
 from core.errors import BadRequest, page_400
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
-from proposals import selectors
+from proposals import selectors, timeline
 from proposals.facets import cached_facet_counts
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal
@@ -19,7 +21,7 @@ from stats.params import TrendParams
 from topics.models import Topic
 from topics.tree import topic_tree
 
-from .. import charts
+from .. import charts, coverage, echo
 from ..pagination import PER_PAGE, page_number, paginate
 
 # A record page lists this many of its newest proposals and links to the full list.
@@ -71,6 +73,9 @@ def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 body: sum(1 for s in seats if s.body == body) for body in ("npc", "cppcc")
             },
             **selectors.delegate_record(delegate, limit=RECORD_PAGE_LIMIT),
+            **_record_echo("delegate", delegate),
+            "known_outcomes": timeline.known_outcomes(delegate),
+            "repeated_asks": timeline.repeated_asks(delegate),
             # A topic x year table a reader can scan, not eight lines tangled near 0.
             "heatmap": profiles.heatmaps([profiles.profile(delegate, "delegate")])[0],
         },
@@ -112,6 +117,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "affiliations": affiliations,
             "proposals_by_year": selectors.group_by_year(proposals),
             "shown": len(proposals),
+            **_record_echo("company", company),
             "heatmap": profiles.heatmaps([profiles.profile(company, "company")])[0],
         },
     )
@@ -153,6 +159,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "facets": facets,
             "newest": newest,
             "trend_chart": chart,
+            "echo": echo.topic_context(topic.slug),
         },
     )
 
@@ -191,8 +198,25 @@ def session_detail(request: HttpRequest, year: int) -> HttpResponse:
             "trend_chart": charts.chart_context(
                 trends.topic_trend(TrendParams(year_min=year, year_max=year)),
                 id="session-trend",
-                title=gettext("The biggest topics of %(year)s") % {"year": year},
+                title=charts.with_in_progress(
+                    gettext("The biggest topics of %(year)s") % {"year": year},
+                    [year] if session.in_progress else [],
+                    [year],
+                ),
                 kind="bar",
             ),
+            "echo": echo.session_context(session),
         },
     )
+
+
+def _record_echo(scope: str, record: Delegate | Company) -> dict[str, Any]:
+    """A delegate's or company's echo figures and, for a delegate, what we hold per
+    year beside the totals sources report."""
+    found = echo.record_context(scope, record)
+    context: dict[str, Any] = {"echo": found, "echo_scope": scope}
+    if scope == "delegate":
+        held = {row["year"]: row["proposals"] for row in found["by_year"]}
+        context["held_by_year"] = found["by_year"]
+        context["reported"] = coverage.coverage_rows(record.slug, held)
+    return context

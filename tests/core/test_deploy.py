@@ -127,7 +127,7 @@ def test_image_steps_collectstatic_migrate_and_gunicorn_serve_the_site(tmp_path)
         # As if behind a TLS-terminating proxy: the production headers must all be there.
         status, headers, body = _get(base + "/", {"X-Forwarded-Proto": "https"})
         assert status == 200
-        assert b"268" in body  # the real data is served
+        assert b"269" in body  # the real data is served
         csp = headers["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp
         assert "frame-ancestors 'none'" in csp

@@ -98,15 +98,17 @@ def test_same_seed_gives_the_same_data_and_another_seed_other_data(real_data):
 def test_every_generated_row_is_flagged_and_hidden_from_the_public(real_data, settings):
     settings.TRACKER_SHOW_GENERATED = False
     generate()
-    assert Proposal.objects.count() == 268 + 2000
-    assert Proposal.objects.visible().count() == 268
+    assert Proposal.objects.count() == 269 + 2000
+    assert Proposal.objects.visible().count() == 269
     assert Delegate.objects.visible().count() == 24
     assert Company.objects.visible().count() == 24
     assert Topic.objects.visible().count() == 101
-    assert Source.objects.visible().count() == 127
+    assert Source.objects.visible().count() == 130
     assert AnnualSession.objects.visible().count() == 13
     # Rows without a flag of their own belong to flagged rows only.
-    assert Seat.objects.filter(delegate__is_generated=False).count() == 176
+    assert (
+        Seat.objects.filter(delegate__is_generated=False).count() == 179
+    )  # with Zeng Yuqun's 2018-2020 CPPCC seats
     assert Affiliation.objects.filter(delegate__is_generated=False).count() == 27
     generated = Proposal.objects.filter(is_generated=True)
     assert not generated.filter(delegate__is_generated=False).exists()
@@ -124,7 +126,7 @@ def test_every_generated_row_is_flagged_and_hidden_from_the_public(real_data, se
     assert not Source.objects.filter(is_generated=True).exclude(url__contains=".example/").exists()
 
     settings.TRACKER_SHOW_GENERATED = True
-    assert Proposal.objects.visible().count() == 268 + 2000
+    assert Proposal.objects.visible().count() == 269 + 2000
 
 
 def test_real_data_is_untouched_and_removal_restores_it_exactly(real_data):
@@ -231,7 +233,7 @@ def test_a_second_run_is_refused_and_replace_swaps_in_one_step(real_data):
     assert generated_counts() == counts
     generate(seed=2, proposals=500, replace=True)
     assert generated_counts()["proposals.Proposal"] == 500
-    assert Proposal.objects.filter(is_generated=False).count() == 268
+    assert Proposal.objects.filter(is_generated=False).count() == 269
 
 
 def test_a_failure_midway_leaves_no_partial_dataset(real_data, monkeypatch):
@@ -273,8 +275,37 @@ def test_trend_counts_follow_generation_and_removal(real_data, settings):
     settings.TRACKER_SHOW_GENERATED = True
     call_command("generate_demo_data", proposals=2000, seed=3, verbosity=0)
     shown = TrendCount.objects.filter(topic__isnull=True).aggregate(n=Sum("proposals"))["n"]
-    assert shown == Proposal.objects.count() == 2268
+    assert shown == Proposal.objects.count() == 2269
     assert sum(v for v in trends.topic_trend(TrendParams()).payload()["series"][0]["values"] if v)
     call_command("generate_demo_data", remove=True, verbosity=0)
     total = TrendCount.objects.filter(topic__isnull=True).aggregate(n=Sum("proposals"))["n"]
-    assert total == 268
+    assert total == 269
+
+
+def test_generated_outcomes_and_chains_are_realistic_and_consistent(real_data):
+    """Issue 13: most outcomes unknown, each status what its events give, in an order
+    the rules accept; a few asks filed again, each link to the same delegate earlier."""
+    from proposals.models import OutcomeEvent
+    from proposals.outcomes import Step, derived_status, timeline_problems
+
+    generate()
+    generated = Proposal.objects.filter(is_generated=True)
+    statuses = Counter(generated.values_list("status", flat=True))
+    assert statuses["submitted"] > 0.75 * sum(statuses.values())  # "not known" the largest
+    steps: dict[int, list[Step]] = {}
+    for pk, kind, when in OutcomeEvent.objects.filter(proposal__is_generated=True).values_list(
+        "proposal_id", "kind", "when"
+    ):
+        steps.setdefault(pk, []).append(Step(kind, when))
+    assert steps
+    for pk, year, status in generated.values_list("pk", "session_id", "status"):
+        assert status == derived_status(s.kind for s in steps.get(pk, []))
+        assert timeline_problems(steps.get(pk, []), year) == []
+    linked = generated.filter(repeats__isnull=False).select_related("repeats")
+    assert 0 < linked.count() < 0.1 * generated.count()
+    for proposal in linked:
+        assert proposal.repeats.delegate_id == proposal.delegate_id
+        assert proposal.repeats.session_id < proposal.session_id
+    remove()
+    assert not OutcomeEvent.objects.filter(proposal__is_generated=True).exists()
+    assert OutcomeEvent.objects.count() == 5  # the real ones stay

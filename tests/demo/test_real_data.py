@@ -20,7 +20,8 @@ TECHNODE = "https://technode.com/2022/03/10/two-sessions-2022-5-chinese-tech-lea
 
 
 def test_real_data_counts(real_data):
-    assert Proposal.objects.count() == 268  # 188 from 2013-2022, 80 from 2023-2025
+    # 188 from 2013-2022, 80 from 2023-2025, 1 known from an outcome source (2018)
+    assert Proposal.objects.count() == 269
     assert Proposal.objects.filter(session_id__gte=2023).count() == 80
     assert AnnualSession.objects.count() == 13
     assert list(AnnualSession.objects.order_by("year").values_list("year", flat=True)) == list(
@@ -31,9 +32,13 @@ def test_real_data_counts(real_data):
     assert Company.objects.count() == 24
     assert Topic.objects.roots().count() == 12
     assert Topic.objects.filter(parent__isnull=False).count() == 89  # 85 and four new slugs
-    # 80 pages in the 2013-2022 file, 46 new in 2023-2025, and the SCMP seed article.
-    assert Source.objects.count() == 127
-    assert ProposalTopic.objects.count() == 646
+    # 80 pages in the 2013-2022 file, 46 new in 2023-2025, the SCMP seed article, and
+    # three pages that only outcomes.csv cites (one of them is also the source of Zeng
+    # Yuqun's 2018 proposal).
+    assert Source.objects.filter(proposals__isnull=False).distinct().count() == 128
+    # And 31 pages the government's 60 priorities cite (none also cites a proposal).
+    assert Source.objects.count() == 161
+    assert ProposalTopic.objects.count() == 648
     # Every proposal has a topic, a source and a matching seat.
     assert not Proposal.objects.without_source().exists()
     assert not Proposal.objects.without_topic().exists()
@@ -210,3 +215,60 @@ def test_every_real_proposal_has_a_chinese_title(real_data):
     assert not Proposal.objects.filter(title_zh="").exists()
     assert not Topic.objects.filter(name_zh="").exists()
     assert Proposal.objects.exclude(summary="").filter(summary_zh="").count() == 0
+
+
+# --- Outcomes and filed-again chains (issue 13) --------------------------------------------
+
+
+def test_robin_li_2022_shows_the_industry_ministrys_reply_and_its_caveat(client, real_data):
+    proposal = Proposal.objects.get(
+        session_id=2022, title="Allow fully driverless robotaxis and update traffic law"
+    )
+    assert proposal.status == "answered"
+    page = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert "Ministry of Industry and Information Technology" in page
+    assert '<time datetime="2022-10">2022-10</time>' in page
+    assert "A reply, not acceptance of the driverless-without-safety-officer ask." in page
+
+
+def test_zeng_yuqun_2018_battery_tax_proposal_is_partly_adopted_with_its_caveat(client, real_data):
+    proposal = Proposal.objects.get(
+        session_id=2018, delegate__name="Zeng Yuqun", title__icontains="power-battery"
+    )
+    assert proposal.body == "cppcc" and proposal.status == "partial"
+    page = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert "Partly adopted" in page
+    assert "the article credits the response, not a battery-specific policy" in page
+    assert "http://ndwww.cn/132313.shtml" in page
+
+
+def test_dong_mingzhus_income_tax_filings_form_one_chain(client, real_data):
+    dong = Delegate.objects.get(name="Dong Mingzhu")
+    tax = Proposal.objects.filter(delegate=dong, topics__slug="taxation").order_by("session_id")
+    assert [p.session_id for p in tax] == [2021, 2022, 2023, 2024, 2025]
+    assert [p.repeats_id for p in tax] == [None, *[p.pk for p in tax][:-1]]
+    page = client.get(f"/proposals/{tax[2].pk}/").content.decode()
+    assert "The same ask, filed 2021, 2022, 2023, 2024, 2025." in page
+    delegate_page = client.get("/delegates/dong-mingzhu/").content.decode()
+    assert "filed 2021, 2022, 2023, 2024, 2025" in delegate_page
+
+
+def test_every_outcome_row_is_matched_or_said_to_be_left_out():
+    from demo.realdata import build_fixture
+
+    notes: list[str] = []
+    records = build_fixture(notes=notes)
+    events = [r for r in records if r["model"] == "proposals.outcomeevent"]
+    assert len(events) == 5
+    assert len(notes) == 5 and all("not matched, left out" in n for n in notes)
+    assert any("Li Shufu (unconfirmed)" in n for n in notes)
+    # Nothing invented: every event belongs to a proposal of the files or one its own
+    # source reports.
+    proposals = {r["pk"] for r in records if r["model"] == "proposals.proposal"}
+    assert {e["fields"]["proposal"] for e in events} <= proposals
+
+
+def test_delegate_pages_show_known_outcomes(client, real_data):
+    page = client.get("/delegates/lei-jun/").content.decode()
+    assert "Known outcomes" in page
+    assert "Self-assessment only: no official reply cited." in page

@@ -122,7 +122,7 @@ def test_nginx_serves_the_site_from_both_nodes_compressed(stack):
         status, headers, body = _get(stack.base + "/", {"Accept-Encoding": "gzip"})
         assert status == 200
         assert headers["Content-Encoding"] == "gzip"
-        assert b"268" in gzip.decompress(body)  # the real data, through the proxy
+        assert b"269" in gzip.decompress(body)  # the real data, through the proxy
     log = stack.access_log()
     answered = set(re.findall(r'"GET / HTTP/1.1" 200 .* ua="([^"]+)"', log))
     nodes = {f"127.0.0.1:{stack.ports[key]}" for key in ("WEB1_PORT", "WEB2_PORT")}

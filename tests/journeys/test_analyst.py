@@ -19,7 +19,7 @@ HEADER = (
 
 
 def _results(page) -> int:
-    """The count the results' heading gives ("268 results · page 1 of 11")."""
+    """The count the results' heading gives ("269 results · page 1 of 11")."""
     heading = page.get_by_role("heading", level=2, name=re.compile(r"^[\d,]+ results?"))
     return int(re.match(r"[\d,]+", heading.inner_text()).group().replace(",", ""))
 

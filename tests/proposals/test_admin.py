@@ -165,7 +165,7 @@ def test_changelist_queries_do_not_grow_with_rows(
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("", 268),
+        ("", 269),
         ("?body__exact=npc", 163),
         ("?session__year__exact=2022&p=1&o=2", 31),
         ("?session__year__exact=2022&body__exact=cppcc&status__exact=submitted", "orm"),

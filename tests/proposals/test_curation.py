@@ -60,23 +60,14 @@ def test_remove_a_topic_keeps_at_least_one_per_proposal(editor_client):
     assert both.history.first().topics.count() == 1
 
 
-def test_set_status_with_history(editor_client, editor):
-    proposals = [ProposalFactory() for _ in range(2)]
-    response = act(editor_client, "set_status", proposals, status="adopted")
-    assert "Set the status of 2 proposal(s) to “Reflected in law or policy”." in messages_of(
-        response
+def test_no_bulk_action_sets_the_status(editor_client):
+    # The status is derived from the outcome events (issue 13): the old "set the
+    # status" action would have set it apart from them.
+    response = editor_client.post(
+        CHANGELIST, {"action": "set_status", "index": "0", ACTION_CHECKBOX_NAME: []}
     )
-    assert set(Proposal.objects.values_list("status", flat=True)) == {"adopted"}
-    assert proposals[0].history.first().history_change_reason == "Status set to adopted"
-
-
-def test_set_status_over_a_select_all(editor_client):
-    first, *_ = [ProposalFactory() for _ in range(3)]
-    # The change list sends the ticked rows of the page along with "select all".
-    data = {"action": "set_status", "index": "0", "select_across": "1", "apply": "1"}
-    data[ACTION_CHECKBOX_NAME] = [first.pk]
-    response = editor_client.post(CHANGELIST, {**data, "status": "answered"}, follow=True)
-    assert "Set the status of 3 proposal(s)" in messages_of(response)
+    assert response.status_code == 302
+    assert "set_status" not in editor_client.get(CHANGELIST).content.decode()
 
 
 def test_move_to_another_session_needs_the_seat_and_a_free_title(editor_client):
@@ -191,7 +182,7 @@ def test_bulk_actions_announce_the_proposals_they_changed(
     proposals_changed_in_bulk.connect(listener)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            act(editor_client, "set_status", proposals, status="answered")
+            act(editor_client, "add_topic", proposals, topic=TopicFactory().pk)
     finally:
         proposals_changed_in_bulk.disconnect(listener)
     assert received == [(sorted(p.pk for p in proposals), {(2019, "npc")})]

@@ -12,7 +12,7 @@ def test_home_shows_headline_numbers_and_newest_proposals(client, real_data):
     assert response.status_code == 200
     counts = response.context["counts"]
     assert counts == {
-        "proposals": 268,
+        "proposals": 269,
         "delegates": 24,
         "companies": 24,
         "sessions": 13,

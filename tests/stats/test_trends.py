@@ -68,7 +68,7 @@ def test_real_2022_battery_swapping_and_e_waste_counts(real_data):
 def test_real_totals_per_session(real_data):
     trend = trends.topic_trend(TrendParams(topics=("mobility",)))
     assert dict(zip(trend.years, trend.totals, strict=True)) == REAL_TOTALS
-    assert sum(trend.totals) == 268
+    assert sum(trend.totals) == 269
 
 
 def test_real_parent_counts_each_proposal_once(real_data):

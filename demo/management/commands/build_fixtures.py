@@ -32,12 +32,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        notes: list[str] = []
         try:
-            records = build_fixture(tuple(options["csv"]), options["curation"])
+            records = build_fixture(tuple(options["csv"]), options["curation"], notes=notes)
         except BuildError as exc:
             raise CommandError(
                 f"{len(exc.problems)} problem(s) in the real data:\n" + "\n".join(exc.problems)
             ) from exc
+        for note in notes:  # what the build leaves out on purpose, and why
+            self.stdout.write(note)
         text = render_fixture(records)
         out: Path = options["output"]
         if options["check"]:

@@ -12,6 +12,7 @@ from demo.plan import GenerationPlan
 from demo.remove import generated_counts, has_generated_data, remove_demo_data
 from demo.tables import COUNTED_MODELS
 from demo.vocabulary import BATCH_SIZE, CPPCC_SIZE, DEFAULT_FIRST_YEAR, DEFAULT_LAST_YEAR, NPC_SIZE
+from proposals import search_index
 from proposals.models import Proposal
 from stats.counting import refresh
 
@@ -130,8 +131,12 @@ class Command(BaseCommand):
                     progress=bar.update if bar else None,
                     notify=self.stderr.write if verbosity else None,
                 )
-                # Rows went in by COPY, past the signals that keep trend counts exact.
+                # Rows went in by COPY, past the signals that keep trend counts exact
+                # and the search rows true.
                 refresh()
+                search_index.rebuild(
+                    progress=ProgressBar(self.stderr, "Search rows").update if bar else None
+                )
         except (DatabaseError, ProtectedError, RestrictedError) as exc:
             raise CommandError(f"Nothing was written: {type(exc).__name__}: {exc}") from exc
         if connection.vendor == "postgresql":
@@ -146,6 +151,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 removed = remove_demo_data()
                 refresh()
+                search_index.rebuild()
                 return removed
         except (IntegrityError, ProtectedError, RestrictedError) as exc:
             raise CommandError(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from demo.realdata import FIXTURE_PATH
-from proposals.models import Proposal
+from proposals import search_index
+from proposals.models import OutcomeEvent, Proposal
+from proposals.outcomes import Step, derived_status, timeline_problems
 from stats.counting import refresh
 from topics.models import Topic
 
@@ -44,8 +47,10 @@ class Command(BaseCommand):
                 problems = validate_loaded(records)
                 if problems:
                     raise CommandError(f"{path}: nothing was loaded.\n" + "\n".join(problems))
-                # loaddata's raw saves skip the signals that keep trend counts exact.
+                # loaddata's raw saves skip the signals that keep trend counts exact
+                # and the search rows true.
                 refresh()
+                search_index.rebuild()
         except CommandError:
             raise
         except Exception as exc:  # the database refused a row (constraint, foreign key)
@@ -124,4 +129,32 @@ def validate_loaded(records: list[dict]) -> list[str]:
         problems.append(f"proposals.proposal pk={proposal.pk}, field 'sources': no source")
     for proposal in Proposal.objects.without_topic():
         problems.append(f"proposals.proposal pk={proposal.pk}, field 'topics': no topic")
+    problems += outcome_problems()
+    return problems
+
+
+def outcome_problems() -> list[str]:
+    """Loaded timelines in an impossible order, statuses their events do not give, and
+    filed-again links to another delegate or a later year: loaddata saves raw."""
+    problems = []
+    steps: dict[int, list[Step]] = defaultdict(list)
+    for pk, kind, when in OutcomeEvent.objects.values_list("proposal_id", "kind", "when"):
+        steps[pk].append(Step(kind, when))
+    for proposal in Proposal.objects.select_related("repeats"):
+        mine = steps.get(proposal.pk, [])
+        for reason in timeline_problems(mine, proposal.session_id):
+            problems.append(f"proposals.proposal pk={proposal.pk}, outcome events: {reason}")
+        if proposal.status != derived_status(s.kind for s in mine):
+            problems.append(
+                f"proposals.proposal pk={proposal.pk}, field 'status': {proposal.status!r} is "
+                f"not what its events give ({derived_status(s.kind for s in mine)!r})"
+            )
+        earlier = proposal.repeats
+        if earlier is not None and (
+            earlier.delegate_id != proposal.delegate_id or earlier.session_id >= proposal.session_id
+        ):
+            problems.append(
+                f"proposals.proposal pk={proposal.pk}, field 'repeats': not an earlier "
+                "proposal by the same delegate"
+            )
     return problems

@@ -1,0 +1,205 @@
+"""Keeping the search rows (`ProposalSearch`) true to the proposals, from Python.
+
+Why receivers and not database triggers alone: the analysis (stemming, jieba's
+segmentation of Chinese, pinyin of names) is Python's, and a proposal's row also holds
+its delegate's names and its topics' names, which change in other tables. The database's
+own triggers (migration 0013) only turn the analysed row into the index: the tsvector on
+PostgreSQL, the FTS5 table on SQLite.
+
+What rewrites a proposal's row (`connect()`, called by ProposalsConfig.ready):
+- the proposal saved (admin, shell, scripts);
+- its topic tags saved, deleted or changed through `proposal.topics`;
+- its delegate saved with another name (English, other names, Chinese);
+- a topic renamed (its proposals and its sub-topics' proposals);
+- a bulk write announced by `proposals.bulk` (the importer, bulk actions, revert).
+A deleted proposal's row goes with it (CASCADE). Loaded fixtures and generated data
+are written past the signals: `load_real_data` and `generate_demo_data` rebuild, and
+`manage.py rebuild_search` rebuilds everything.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from .search import analyse, name_forms
+
+BATCH = 2000
+
+
+def _documents(apps: Any, proposal_ids: list[int], using: str) -> list[Any]:
+    """The search rows of these proposals, built from the current records."""
+    Proposal = apps.get_model("proposals", "Proposal")
+    ProposalTopic = apps.get_model("proposals", "ProposalTopic")
+    ProposalSearch = apps.get_model("proposals", "ProposalSearch")
+    Delegate = apps.get_model("delegates", "Delegate")
+    Topic = apps.get_model("topics", "Topic")
+    rows = list(
+        Proposal.objects.using(using)
+        .filter(pk__in=proposal_ids)
+        .values_list("pk", "title", "title_zh", "summary", "summary_zh", "delegate_id")
+    )
+    delegate_ids = {row[5] for row in rows}
+    names = {
+        pk: analyse(*name_forms(name, *other.split(";"), name_zh))
+        for pk, name, other, name_zh in Delegate.objects.using(using)
+        .filter(pk__in=delegate_ids)
+        .values_list("pk", "name", "other_names", "name_zh")
+    }
+    tagged: dict[int, list[int]] = defaultdict(list)
+    for proposal_id, topic_id in (
+        ProposalTopic.objects.using(using)
+        .filter(proposal_id__in=proposal_ids)
+        .values_list("proposal_id", "topic_id")
+    ):
+        tagged[proposal_id].append(topic_id)
+    # The whole tree is small (a few hundred topics): read it once per batch.
+    topics = {
+        pk: (name, name_zh, parent)
+        for pk, name, name_zh, parent in Topic.objects.using(using).values_list(
+            "pk", "name", "name_zh", "parent_id"
+        )
+    }
+
+    def topic_text(topic_ids: list[int]) -> str:
+        # A sub-topic's proposals are found by its parent's name too ("energy").
+        shown = {*topic_ids, *(topics[t][2] for t in topic_ids if topics[t][2])}
+        return analyse(*(text for t in sorted(shown) for text in topics[t][:2]))
+
+    return [
+        ProposalSearch(
+            proposal_id=pk,
+            title=analyse(title, title_zh),
+            names=names.get(delegate_id, ""),
+            summary=analyse(summary, summary_zh),
+            topics=topic_text(tagged.get(pk, [])),
+        )
+        for pk, title, title_zh, summary, summary_zh, delegate_id in rows
+    ]
+
+
+def reindex(proposal_ids: Iterable[int], *, apps: Any = global_apps, using: str = "default") -> int:
+    """Rewrite the search rows of these proposals (rows of proposals gone are removed).
+    Delete then insert, so SQLite's FTS5 triggers see the old text go. Returns how many
+    rows were written."""
+    ProposalSearch = apps.get_model("proposals", "ProposalSearch")
+    ids = sorted(set(proposal_ids))
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        documents = _documents(apps, batch, using)
+        with transaction.atomic(using=using):
+            ProposalSearch.objects.using(using).filter(proposal_id__in=batch).delete()
+            ProposalSearch.objects.using(using).bulk_create(documents)
+        written += len(documents)
+    return written
+
+
+def rebuild(
+    *,
+    apps: Any = global_apps,
+    using: str = "default",
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Rebuild every search row, in batches; returns how many rows were written."""
+    Proposal = apps.get_model("proposals", "Proposal")
+    ProposalSearch = apps.get_model("proposals", "ProposalSearch")
+    ids = list(Proposal.objects.using(using).order_by("pk").values_list("pk", flat=True))
+    with transaction.atomic(using=using):
+        ProposalSearch.objects.using(using).all().delete()
+        written = 0
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            documents = _documents(apps, batch, using)
+            ProposalSearch.objects.using(using).bulk_create(documents)
+            written += len(documents)
+            if progress:
+                progress(written, len(ids))
+    return written
+
+
+# --- receivers ---------------------------------------------------------------------
+
+
+def _proposal_saved(sender: type, instance: Any, raw: bool, **kwargs: Any) -> None:
+    if not raw:  # loaddata's raw saves: the loading command rebuilds
+        reindex([instance.pk])
+
+
+def _tag_saved(sender: type, instance: Any, raw: bool, **kwargs: Any) -> None:
+    if not raw:
+        reindex([instance.proposal_id])
+
+
+def _tag_deleted(sender: type, instance: Any, origin: Any = None, **kwargs: Any) -> None:
+    # A proposal being deleted takes its tags first: its row is going too, and writing
+    # it again would leave a row pointing at nothing.
+    model = getattr(origin, "model", type(origin))
+    if model is sender:
+        reindex([instance.proposal_id])
+
+
+def _retagged(
+    sender: type, instance: Any, action: str, reverse: bool, pk_set: set | None, **kwargs: Any
+) -> None:
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        reindex([instance.pk])
+    elif pk_set:  # topic.proposals.add(...): the proposals named
+        reindex(pk_set)
+    else:  # topic.proposals.clear(): those it had are no longer known; all of them
+        reindex(global_apps.get_model("proposals", "Proposal").objects.values_list("pk", flat=True))
+
+
+def _names_before(sender: type, instance: Any, raw: bool, **kwargs: Any) -> None:
+    fields = ("name", "other_names", "name_zh") if hasattr(instance, "other_names") else None
+    fields = fields or ("name", "name_zh", "parent_id")
+    instance._search_names = (
+        None
+        if raw or instance._state.adding
+        else sender.objects.filter(pk=instance.pk).values_list(*fields).first()
+    )
+    instance._search_fields = fields
+
+
+def _names_saved(sender: type, instance: Any, raw: bool, created: bool, **kwargs: Any) -> None:
+    if raw or created:
+        return
+    now = tuple(getattr(instance, f) for f in instance._search_fields)
+    if getattr(instance, "_search_names", None) == now:
+        return
+    Proposal = global_apps.get_model("proposals", "Proposal")
+    if sender._meta.model_name == "delegate":
+        affected = Proposal.objects.filter(delegate_id=instance.pk)
+    else:
+        family = [instance.pk, *instance.children.values_list("pk", flat=True)]
+        affected = Proposal.objects.filter(topics__in=family).distinct()
+    reindex(affected.values_list("pk", flat=True))
+
+
+def _bulk_change(sender: type, proposal_ids: list[int], **kwargs: Any) -> None:
+    reindex(proposal_ids)
+
+
+def connect() -> None:
+    from delegates.models import Delegate
+    from topics.models import Topic
+
+    from .bulk import proposals_changed_in_bulk
+    from .models import Proposal, ProposalTopic
+
+    post_save.connect(_proposal_saved, sender=Proposal, dispatch_uid="search_proposal")
+    post_save.connect(_tag_saved, sender=ProposalTopic, dispatch_uid="search_tag_saved")
+    post_delete.connect(_tag_deleted, sender=ProposalTopic, dispatch_uid="search_tag_deleted")
+    m2m_changed.connect(_retagged, sender=Proposal.topics.through, dispatch_uid="search_retag")
+    for model in (Delegate, Topic):
+        uid = f"search_{model._meta.model_name}"
+        pre_save.connect(_names_before, sender=model, dispatch_uid=f"{uid}_before")
+        post_save.connect(_names_saved, sender=model, dispatch_uid=f"{uid}_saved")
+    proposals_changed_in_bulk.connect(_bulk_change, dispatch_uid="search_bulk")
