@@ -5,8 +5,7 @@ A build writes into a temporary folder and renames it into place, so a reader se
 whole build or none; a file lock lets one process build a version while the others
 wait for it (or serve the build before it). `manage.py build_bulk_data` builds ahead of
 the first request. Only what the site may show is written (generated demo data only
-with TRACKER_SHOW_GENERATED). A new table (government priorities, outcomes) is one
-more `Table` in TABLES.
+with TRACKER_SHOW_GENERATED). A new table is one more `Table` in TABLES.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,12 +25,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
 
 from core.cache import current_version
-from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
-from proposals.models import Proposal, ProposalTopic, Source
-from topics.models import Topic
+
+from .tables import TABLES, Table
 
 CHUNK = 2000
 KEEP_BUILDS = 2
@@ -43,214 +40,6 @@ CITATION = (
     "(press-derived, partial), data version {version}, retrieved {date}."
 )
 LICENCE = "CC BY 4.0 (titles and summaries written by the tracker); facts are the sources'."
-
-
-@dataclass(frozen=True)
-class Table:
-    """One table of the download: its columns (name, SQLite type), the rows as
-    tuples in that order, and which columns point at which table."""
-
-    name: str
-    columns: tuple[tuple[str, str], ...]
-    rows: Callable[[], QuerySet]
-    primary_key: tuple[str, ...] = ("id",)
-    references: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def names(self) -> list[str]:
-        return [name for name, _ in self.columns]
-
-
-def _visible_proposals() -> QuerySet:
-    return Proposal.objects.visible()
-
-
-TABLES: tuple[Table, ...] = (
-    Table(
-        "sessions",
-        (
-            ("year", "INTEGER"),
-            ("npc_session", "TEXT"),
-            ("npc_session_zh", "TEXT"),
-            ("cppcc_session", "TEXT"),
-            ("cppcc_session_zh", "TEXT"),
-            ("opens_on", "TEXT"),
-            ("closes_on", "TEXT"),
-        ),
-        lambda: (
-            AnnualSession.objects.visible()
-            .order_by("year")
-            .values_list(
-                "year",
-                "npc_session",
-                "npc_session_zh",
-                "cppcc_session",
-                "cppcc_session_zh",
-                "opens_on",
-                "closes_on",
-            )
-        ),
-        primary_key=("year",),
-    ),
-    Table(
-        "companies",
-        (
-            ("id", "INTEGER"),
-            ("slug", "TEXT"),
-            ("name", "TEXT"),
-            ("name_zh", "TEXT"),
-            ("sector", "TEXT"),
-            ("website", "TEXT"),
-        ),
-        lambda: (
-            Company.objects.visible()
-            .order_by("pk")
-            .values_list("pk", "slug", "name", "name_zh", "sector", "website")
-        ),
-    ),
-    Table(
-        "delegates",
-        (
-            ("id", "INTEGER"),
-            ("slug", "TEXT"),
-            ("name", "TEXT"),
-            ("name_zh", "TEXT"),
-            ("other_names", "TEXT"),
-            ("bio", "TEXT"),
-        ),
-        lambda: (
-            Delegate.objects.visible()
-            .order_by("pk")
-            .values_list("pk", "slug", "name", "name_zh", "other_names", "bio")
-        ),
-    ),
-    Table(
-        "seats",
-        (
-            ("id", "INTEGER"),
-            ("delegate_id", "INTEGER"),
-            ("year", "INTEGER"),
-            ("body", "TEXT"),
-            ("delegation", "TEXT"),
-            ("citation", "TEXT"),
-        ),
-        lambda: (
-            Seat.objects.filter(delegate__in=Delegate.objects.visible())
-            .order_by("pk")
-            .values_list("pk", "delegate_id", "session_id", "body", "delegation", "citation")
-        ),
-        references=(("delegate_id", "delegates"), ("year", "sessions")),
-    ),
-    Table(
-        "affiliations",
-        (
-            ("id", "INTEGER"),
-            ("delegate_id", "INTEGER"),
-            ("company_id", "INTEGER"),
-            ("role", "TEXT"),
-            ("start_year", "INTEGER"),
-            ("end_year", "INTEGER"),
-        ),
-        lambda: (
-            Affiliation.objects.filter(
-                delegate__in=Delegate.objects.visible(), company__in=Company.objects.visible()
-            )
-            .order_by("pk")
-            .values_list("pk", "delegate_id", "company_id", "role", "start_year", "end_year")
-        ),
-        references=(("delegate_id", "delegates"), ("company_id", "companies")),
-    ),
-    Table(
-        "topics",
-        (
-            ("id", "INTEGER"),
-            ("slug", "TEXT"),
-            ("name", "TEXT"),
-            ("name_zh", "TEXT"),
-            ("parent_id", "INTEGER"),
-            ("description", "TEXT"),
-            ("color", "TEXT"),
-        ),
-        # Parents first, so the SQLite file's foreign keys hold row by row.
-        lambda: (
-            Topic.objects.visible()
-            .order_by("parent_id", "pk")
-            .values_list("pk", "slug", "name", "name_zh", "parent_id", "description", "color")
-        ),
-        references=(("parent_id", "topics"),),
-    ),
-    Table(
-        "proposals",
-        (
-            ("id", "INTEGER"),
-            ("year", "INTEGER"),
-            ("body", "TEXT"),
-            ("delegate_id", "INTEGER"),
-            ("title", "TEXT"),
-            ("title_zh", "TEXT"),
-            ("summary", "TEXT"),
-            ("summary_zh", "TEXT"),
-            ("status", "TEXT"),
-        ),
-        lambda: (
-            _visible_proposals()
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "session_id",
-                "body",
-                "delegate_id",
-                "title",
-                "title_zh",
-                "summary",
-                "summary_zh",
-                "status",
-            )
-        ),
-        references=(("year", "sessions"), ("delegate_id", "delegates")),
-    ),
-    Table(
-        "proposal_topics",
-        (("proposal_id", "INTEGER"), ("topic_id", "INTEGER")),
-        lambda: (
-            ProposalTopic.objects.filter(
-                proposal__in=_visible_proposals(), topic__in=Topic.objects.visible()
-            )
-            .order_by("proposal_id", "topic_id")
-            .values_list("proposal_id", "topic_id")
-        ),
-        primary_key=("proposal_id", "topic_id"),
-        references=(("proposal_id", "proposals"), ("topic_id", "topics")),
-    ),
-    Table(
-        "sources",
-        (
-            ("id", "INTEGER"),
-            ("url", "TEXT"),
-            ("title", "TEXT"),
-            ("publisher", "TEXT"),
-            ("published_on", "TEXT"),
-        ),
-        lambda: (
-            Source.objects.visible()
-            .order_by("pk")
-            .values_list("pk", "url", "title", "publisher", "published_on")
-        ),
-    ),
-    Table(
-        "proposal_sources",
-        (("proposal_id", "INTEGER"), ("source_id", "INTEGER")),
-        lambda: (
-            Proposal.sources.through.objects.filter(
-                proposal__in=_visible_proposals(), source__in=Source.objects.visible()
-            )
-            .order_by("proposal_id", "source_id")
-            .values_list("proposal_id", "source_id")
-        ),
-        primary_key=("proposal_id", "source_id"),
-        references=(("proposal_id", "proposals"), ("source_id", "sources")),
-    ),
-)
 
 
 @dataclass(frozen=True)

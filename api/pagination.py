@@ -75,8 +75,11 @@ def page_size(request: HttpRequest) -> int:
 
 def _after(fields: Sequence[str], key: Sequence[int], descending: bool) -> Q:
     """Rows after `key` in the order of `fields` (all ascending or all descending):
-    (a, b) > (x, y) written as a > x OR (a = x AND b > y), which each database answers
-    from the composite index."""
+    (a, b) > (x, y) written as a > x OR (a = x AND b > y), with a >= x beside it. The
+    OR alone is no range an index can seek to: SQLite and PostgreSQL then walk the
+    index from its start and filter, so page 4,000 read 100,000 entries. With the
+    bound on the first field they seek to x and skip at most the rest of x's rows
+    (one year's proposals), whatever the depth."""
     op = "lt" if descending else "gt"
     condition = Q()
     for i, name in enumerate(fields):
@@ -84,7 +87,7 @@ def _after(fields: Sequence[str], key: Sequence[int], descending: bool) -> Q:
         for earlier, value in zip(fields[:i], key[:i], strict=True):
             step &= Q(**{earlier: value})
         condition |= step
-    return condition
+    return Q(**{f"{fields[0]}__{op}e": key[0]}) & condition
 
 
 def keyset_page(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from delegates.models import Affiliation, AnnualSession, Company, Delegate, Seat
+from government.models import GovernmentPriority
 
 
 def delegates() -> QuerySet[Delegate]:
@@ -34,3 +35,12 @@ def companies() -> QuerySet[Company]:
 
 def sessions() -> QuerySet[AnnualSession]:
     return AnnualSession.objects.visible().order_by("-year")
+
+
+def priorities(year: int | None = None) -> list[GovernmentPriority]:
+    """The visible sessions' priorities (of one year), with topics and sources: three
+    queries."""
+    found = GovernmentPriority.objects.visible()
+    if year is not None:
+        found = found.in_year(year)
+    return list(found.for_display())

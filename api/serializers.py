@@ -16,6 +16,8 @@ from rest_framework import serializers
 
 from delegates.models import Body
 from proposals.models import Status
+from proposals.outcomes import Kind
+from proposals.timeline import ordered_events
 
 
 def _absolute(context: dict[str, Any], path: str) -> str:
@@ -105,15 +107,46 @@ class RoleSerializer(serializers.Serializer):
     company_slug = serializers.CharField(allow_null=True)
 
 
+class SourceRefSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+
+
+class OutcomeEventSerializer(serializers.Serializer):
+    """One dated step of what became of a proposal, as the source reports it."""
+
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    when = serializers.CharField(help_text="As precise as the source: 2022, 2022-10 or 2022-10-18.")
+    department = serializers.CharField()
+    grade = serializers.CharField()
+    law = serializers.CharField()
+    caveat = serializers.CharField()
+    note = serializers.CharField()
+    source = SourceRefSerializer(allow_null=True)
+
+
+class FilingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    year = serializers.IntegerField()
+    title = serializers.CharField()
+    title_zh = serializers.CharField()
+    api_url = ApiUrl("proposal-detail", "pk")
+
+
 class ProposalDetailSerializer(ProposalSerializer):
-    """A proposal with its summary, the delegate's role that year, topics and sources.
-    Outcomes and the chain of repeats join here when issue 13's models are merged."""
+    """A proposal with its summary, the delegate's role that year, topics, sources,
+    what became of it (`outcomes`, in the order it happened) and the other years the
+    same ask was filed (`chain`, oldest first; empty when filed once)."""
 
     summary = serializers.CharField()
     summary_zh = serializers.CharField()
     role = serializers.SerializerMethodField()
     topics = serializers.SerializerMethodField()
     sources = SourceSerializer(many=True)
+    outcomes = serializers.SerializerMethodField()
+    repeats = serializers.IntegerField(source="repeats_id", allow_null=True)
+    chain = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -130,6 +163,16 @@ class ProposalDetailSerializer(ProposalSerializer):
         return TopicRefSerializer(
             sorted(obj.topics.all(), key=lambda t: t.slug), many=True, context=self.context
         ).data
+
+    @extend_schema_field(OutcomeEventSerializer(many=True))
+    def get_outcomes(self, obj: Any) -> list[dict[str, Any]]:
+        return OutcomeEventSerializer(ordered_events(obj.outcome_events.all()), many=True).data
+
+    @extend_schema_field(FilingSerializer(many=True))
+    def get_chain(self, obj: Any) -> list[dict[str, Any]]:
+        chain = self.context.get("chain")
+        filings = chain.filings if chain is not None else []
+        return FilingSerializer(filings, many=True, context=self.context).data
 
 
 class SeatSerializer(serializers.Serializer):
@@ -204,9 +247,24 @@ class TopicSerializer(TopicChildSerializer):
         return self.context["parents"].get(node.parent_id)
 
 
+class PrioritySerializer(serializers.Serializer):
+    """One technology or industry priority the year's Government Work Report named."""
+
+    id = serializers.IntegerField()
+    year = serializers.IntegerField(source="session_id")
+    text_en = serializers.CharField()
+    text_zh = serializers.CharField()
+    first_named = serializers.BooleanField()
+    topics = serializers.SerializerMethodField()
+    sources = SourceRefSerializer(many=True)
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_topics(self, obj: Any) -> list[str]:
+        return [t.slug for t in obj.topics.all()]
+
+
 class SessionSerializer(serializers.Serializer):
-    """One year's two sessions. Government priorities join here when issue 12's
-    models are merged."""
+    """One year's two sessions, with the government priorities its work report named."""
 
     year = serializers.IntegerField()
     npc_session = serializers.CharField()
@@ -219,6 +277,12 @@ class SessionSerializer(serializers.Serializer):
     api_url = ApiUrl("session-detail", "year")
     proposals = serializers.SerializerMethodField()
     proposals_api_url = serializers.SerializerMethodField()
+    priorities = serializers.SerializerMethodField()
+
+    @extend_schema_field(PrioritySerializer(many=True))
+    def get_priorities(self, obj: Any) -> list[dict[str, Any]]:
+        mine = [p for p in self.context["priorities"] if p.session_id == obj.year]
+        return PrioritySerializer(mine, many=True).data
 
     @extend_schema_field(
         {

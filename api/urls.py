@@ -28,7 +28,9 @@ urlpatterns = [
     path("topics/<slug:slug>/", _gz(views.TopicDetail), name="topic-detail"),
     path("sessions/", _gz(views.SessionList), name="session-list"),
     path("sessions/<int:year>/", _gz(views.SessionDetail), name="session-detail"),
+    path("priorities/", _gz(views.PriorityList), name="priority-list"),
     path("trends/", _gz(views.Trends), name="trends"),
+    path("echo/", _gz(views.Echo), name="echo"),
     path("schema/", gzip_page(views.SchemaView.as_view()), name="schema"),
     # Swagger UI from drf-spectacular-sidecar's files; its start-up script is a
     # separate request (the split view) and the page has no inline style, so the

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django.utils.translation import gettext
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
@@ -26,16 +27,18 @@ from delegates.models import AnnualSession
 from proposals.models import Proposal
 from proposals.params import unknown_record
 from proposals.selectors import proposal_counts_by_session
+from proposals.timeline import chain_of
 from stats import trends
 from stats.counting import UnknownFilter
-from stats.params import trend_form
+from stats.echo_data import payload as echo_payload
+from stats.params import EchoForm, trend_form
 from topics.tree import topic_tree
 
 from . import selectors
 from . import serializers as s
 from .errors import ParamError
 from .pagination import keyset_page
-from .params import PROPOSAL_PARAMETERS, TREND_PARAMETERS, ApiProposalFilter
+from .params import PROPOSAL_PARAMETERS, SLUG_PATTERN, TREND_PARAMETERS, ApiProposalFilter
 
 # Clients may keep an answer this long without asking; after that the ETag makes the
 # question cheap (a 304).
@@ -146,6 +149,8 @@ class ApiRoot(DataView):
             "companies": "api:company-list",
             "topics": "api:topic-list",
             "sessions": "api:session-list",
+            "priorities": "api:priority-list",
+            "echo": "api:echo",
             "trends": "api:trends",
             "schema": "api:schema",
             "docs": "api:docs",
@@ -193,8 +198,10 @@ class ProposalDetail(DataView):
         return super().get(request, **kwargs)
 
     def payload(self, request: Request, *, pk: int) -> Any:
-        proposal = Proposal.objects.visible().for_detail().filter(pk=pk).first()
-        return self.serialize(s.ProposalDetailSerializer, _found(proposal))
+        proposal = _found(Proposal.objects.visible().for_detail().filter(pk=pk).first())
+        return self.serialize(
+            s.ProposalDetailSerializer, proposal, context={"chain": chain_of(proposal)}
+        )
 
 
 class DelegateList(DataView):
@@ -321,10 +328,10 @@ class SessionList(DataView):
         return super().get(request, **kwargs)
 
     def payload(self, request: Request, **kwargs: Any) -> dict[str, Any]:
-        counts = proposal_counts_by_session()
+        context = {"counts": proposal_counts_by_session(), "priorities": selectors.priorities()}
         return {
             "results": self.serialize(
-                s.SessionSerializer, selectors.sessions(), many=True, context={"counts": counts}
+                s.SessionSerializer, selectors.sessions(), many=True, context=context
             )
         }
 
@@ -343,8 +350,76 @@ class SessionDetail(DataView):
 
     def payload(self, request: Request, *, year: int) -> Any:
         session: AnnualSession = _found(selectors.sessions().filter(year=year).first())
-        counts = proposal_counts_by_session()
-        return self.serialize(s.SessionSerializer, session, context={"counts": counts})
+        context = {"counts": proposal_counts_by_session(), "priorities": selectors.priorities(year)}
+        return self.serialize(s.SessionSerializer, session, context=context)
+
+
+class PriorityListSerializer(serializers.Serializer):
+    results = s.PrioritySerializer(many=True)
+
+
+class PriorityList(DataView):
+    name = "priorities"
+
+    @extend_schema(
+        operation_id="priorities",
+        summary="The government's technology and industry priorities, year by year",
+        responses={200: PriorityListSerializer, 429: ERRORS[429]},
+    )
+    def get(self, request: Request, **kwargs: Any) -> HttpResponse:
+        return super().get(request, **kwargs)
+
+    def payload(self, request: Request, **kwargs: Any) -> dict[str, Any]:
+        return {"results": self.serialize(s.PrioritySerializer, selectors.priorities(), many=True)}
+
+
+def _unknown(name: str, slug: str) -> str:
+    # The words /trends/echo.json uses (public/views/echo.py).
+    if name in ("delegate", "company"):
+        return unknown_record(name, slug)
+    if name == "topic":
+        return gettext("No topic is called “%(slug)s”; they are listed at /topics/.") % {
+            "slug": slug[:40]
+        }
+    return gettext("No session in %(year)s; they are listed at /sessions/.") % {"year": slug}
+
+
+class Echo(DataView):
+    name = "echo"
+
+    @extend_schema(
+        operation_id="echo",
+        summary="How proposals echo the government's priorities",
+        description="The same parameters and figures as /trends/echo.json: at most one of "
+        "topic, delegate, company or session; none gives every session's figures. A "
+        "proposal on a priority's topic echoes it; the data does not show that it led to it.",
+        parameters=[
+            OpenApiParameter(
+                "topic", {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 100}
+            ),
+            OpenApiParameter(
+                "delegate", {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 200}
+            ),
+            OpenApiParameter(
+                "company", {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 200}
+            ),
+            OpenApiParameter("session", {"type": "integer", "minimum": 1949, "maximum": 2100}),
+        ],
+        responses={200: OpenApiResponse(description="The echo figures."), **ERRORS},
+    )
+    def get(self, request: Request, **kwargs: Any) -> HttpResponse:
+        return super().get(request, **kwargs)
+
+    def payload(self, request: Request, **kwargs: Any) -> dict[str, Any]:
+        form = EchoForm(request.GET)
+        problems = form.errors_list()
+        if problems:
+            raise ParamError(problems)
+        scope, value = form.scope()
+        try:
+            return echo_payload(scope, value)
+        except UnknownFilter as exc:
+            raise ParamError([FieldError(exc.name, _unknown(exc.name, exc.slug))]) from None
 
 
 class Trends(DataView):

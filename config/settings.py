@@ -240,6 +240,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.views.lockout"  # templates/axes/lockout.html, in the admin's look
 AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
+# Uncached anonymous pages each client may have built per window (core.throttle): a
+# rate like "120/m", or "off". Cached pages are never counted.
+_rate = env.str("TRACKER_UNCACHED_RATE", default="120/m").strip()
+TRACKER_UNCACHED_RATE = None if _rate.lower() in ("", "off", "0") else _rate
+RATELIMIT_FAIL_OPEN = True  # django-ratelimit: with the cache down, no limit
 # Form fields held in memory (Django's own check, for bodies within the limits above).
 DATA_UPLOAD_MAX_MEMORY_SIZE = TRACKER_MAX_BODY_BYTES
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -322,10 +327,8 @@ REST_FRAMEWORK = {
     # The addresses drf-spectacular writes into the schema come from the request.
     "URL_FORMAT_OVERRIDE": None,
 }
-# Requests per client address (X-Forwarded-For's last hop behind nginx, else REMOTE_ADDR).
+# Requests per client address (core.clients: nginx's X-Real-IP behind the proxy).
 TRACKER_API_RATE = env.str("TRACKER_API_RATE", default="120/min")
-# Trusted proxies in front of the nodes (nginx adds one X-Forwarded-For entry).
-REST_FRAMEWORK["NUM_PROXIES"] = env.int("TRACKER_API_PROXIES", default=0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Two Sessions Tracker API",
     "DESCRIPTION": "Read-only data on the policy proposals China's tech leaders file at the "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
@@ -21,9 +21,11 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from . import throttle
 
 T = TypeVar("T")
 
@@ -142,24 +144,66 @@ def cached(name: str, parts: Any, compute: Callable[[], T]) -> T:
     return value
 
 
-def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve an anonymous GET from the cache, keyed by the language, the full path and
-    the data version. Requests with a session (editors see admin links) always render
-    anew; only 200 responses are stored."""
+def _known_query(query: QueryDict, known: Iterable[str]) -> QueryDict:
+    """The query string as the page reads it: only the parameters it knows, in one
+    order, each value stripped, empty and repeated values dropped."""
+    normal = QueryDict(mutable=True)
+    for name in sorted(set(known)):
+        values = [v.strip() for v in query.getlist(name)]
+        values = list(dict.fromkeys(v for v in values if v))
+        if values:
+            normal.setlist(name, values)
+    normal._mutable = False
+    return normal
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return view(request, *args, **kwargs)
-        key = cache_key("page", (translation.get_language(), request.get_full_path()))
-        response = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming:
-                if hasattr(response, "render") and callable(response.render):
-                    response.render()
-                cache.set(key, response, PAGE_SECONDS)
-        patch_vary_headers(response, ["Cookie"])
-        return response
 
-    return wrapper
+def _signed_in(request: HttpRequest) -> bool:
+    # Only a cookie that is a live session counts: a made-up one would otherwise buy
+    # a fresh, unthrottled render of every page.
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated)
+
+
+def cache_public_page(
+    view: Callable[..., HttpResponse] | None = None, *, params: Callable[[], Iterable[str]] = tuple
+) -> Any:
+    """Serve an anonymous GET from the cache, keyed by the language, the path, the
+    query parameters the page knows and the data version. Signed-in requests (editors
+    see admin links) always render anew; only 200 responses are stored.
+
+    `params` names the query parameters the page reads (a callable, so the parameter
+    table is read when a request comes). Any other parameter (utm_source=<random>) is
+    dropped before the view sees the request, and the known ones are normalised, so
+    junk in the address neither renders anew nor stores a new entry (issue 17, defect
+    3); the page is then exactly the page of the clean address. A miss is rendering
+    work: it is throttled per client (core.throttle), a hit never is."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in ("GET", "HEAD") or _signed_in(request):
+                return view(request, *args, **kwargs)
+            query = _known_query(request.GET, params())
+            if query != request.GET:
+                request.GET = query
+                request.META["QUERY_STRING"] = query.urlencode()
+            parts = (translation.get_language(), request.path, sorted(query.lists()))
+            key = cache_key("page", parts)
+            response = cache.get(key)
+            if response is None:
+                refused = throttle.refuse_uncached(request)
+                if refused is not None:
+                    return refused
+                response = view(request, *args, **kwargs)
+                if response.status_code == 200 and not response.streaming:
+                    if hasattr(response, "render") and callable(response.render):
+                        response.render()
+                    cache.set(key, response, PAGE_SECONDS)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

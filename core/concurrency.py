@@ -84,9 +84,14 @@ class VersionedForm(forms.ModelForm):
         latest = latest_version(model, self.instance.pk)
         if latest is None or str(latest.history_id) == opened:
             return
-        base = None
-        if opened != NO_VERSION:
-            base = _history(model, self.instance.pk).filter(history_id=opened).first()
+        # The version this form was drawn from. A record never edited before has none,
+        # but the first save records its state before (core.history.record_baseline):
+        # the oldest version is then what this form showed.
+        versions = _history(model, self.instance.pk)
+        if opened == NO_VERSION:
+            base = versions.order_by("history_id").first()
+        else:
+            base = versions.filter(history_id=opened).first()
         theirs = []
         for name, field in self.fields.items():
             if name == VERSION_FIELD or name not in {f.name for f in model._meta.get_fields()}:

@@ -79,6 +79,7 @@ def lockout(request: HttpRequest, original_response: Any, credentials: Any) -> H
         "axes/lockout.html",
         {
             **admin.site.each_context(request),
+            "is_nav_sidebar_enabled": False,  # a signed-out visitor has no models to list
             "failure_limit": get_failure_limit(request, credentials),
             "cooloff_timedelta": cool_off,
         },

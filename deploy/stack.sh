@@ -130,6 +130,17 @@ render_nginx() {
   nginx -q -t -p "$NGINX_RUN" -c "$NGINX_RUN/nginx.conf" -e "$NGINX_RUN/error.log"
 }
 
+check_redis_bounded() {
+  # The page cache is keyed by what visitors ask for; an unbounded Redis grows until the
+  # machine runs out of memory. Say so (it is the Redis' own setting, not ours to change).
+  command -v redis-cli >/dev/null 2>&1 || return 0
+  local limit
+  limit="$(redis-cli -u "${REDIS_URL%/*}" config get maxmemory 2>/dev/null | sed -n 2p || true)"
+  if [ "$limit" = 0 ]; then
+    say "warning: the Redis at REDIS_URL has no maxmemory; run it bounded with LRU eviction, e.g. redis-server --maxmemory 256mb --maxmemory-policy allkeys-lru"
+  fi
+}
+
 start() {
   # Half a stack is worse than none: a failure part-way stops whatever had started.
   trap 'say "start failed; stopping what had started"; stop' EXIT
@@ -139,6 +150,7 @@ start() {
   chmod 755 "$STACK_DIR"
   ensure_nginx
   app_env
+  check_redis_bounded
   say "collecting static files into $STATIC_ROOT"
   "$PY" manage.py collectstatic --noinput -v0
   chmod -R a+rX "$STATIC_ROOT"

@@ -20,6 +20,7 @@ from .models import Proposal
 # A pair below this similarity is not worth an editor's look.
 THRESHOLD = 0.35
 LIMIT = 50
+PREFILTER = 0.3  # titles less alike than this are not compared further
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,14 @@ def _python_pairs(limit: int) -> list[tuple[int, int, float]]:
             for b in group[i + 1 :]:
                 if b[2] <= a[2] or b[5] is not None:
                     continue
-                title = SequenceMatcher(None, a[3].casefold(), b[3].casefold()).ratio()
+                titles = SequenceMatcher(None, a[3].casefold(), b[3].casefold())
+                # Titles must be alike first, as pg_trgm's `%` asks on PostgreSQL; the
+                # cheap upper bounds skip most pairs before the full comparison.
+                if titles.real_quick_ratio() < PREFILTER or titles.quick_ratio() < PREFILTER:
+                    continue
+                title = titles.ratio()
+                if title < PREFILTER:
+                    continue
                 text = SequenceMatcher(None, _text(a[3], a[4]), _text(b[3], b[4])).ratio()
                 pairs.append((a[0], b[0], (2 * title + text) / 3))
     pairs.sort(key=lambda p: (-p[2], p[1]))

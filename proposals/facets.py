@@ -216,12 +216,11 @@ def _column_facet(filterset: ProposalFilter, param: Param) -> list[FacetOption]:
 
 def _flag_facet(filterset: ProposalFilter, param: Param) -> list[FacetOption]:
     """A yes/no parameter whose values are conditions, not a column (filed again):
-    one COUNT per choice under every other filter."""
+    its choices counted in one query under every other filter, by the QuerySet's
+    `count_<apply>` method."""
     chosen = set(map(str, param.values(filterset.form.cleaned_data.get(param.name))))
-    others = filterset.qs_without(param.name).order_by()
-    counts: Counter[str] = Counter(
-        {value: getattr(others, param.apply)(value).count() for value, _ in param.choices}
-    )
+    others = filterset.qs_without(param.name)
+    counts: Counter[str] = Counter(getattr(others, f"count_{param.apply}")())
     return _grid_options(param, counts, chosen)
 
 

@@ -353,7 +353,17 @@ class ProposalSearchFTS(models.Model):
     `ProposalQuerySet.search`; its rowid is the proposal's id. Never written from here:
     triggers on ProposalSearch keep it."""
 
-    rowid = models.IntegerField(primary_key=True, db_column="rowid")
+    # The proposal, so that a search joins this table (FTS5 drives the join by MATCH
+    # and bm25 is computed in the same pass): as a correlated subquery per proposal it
+    # ran the full-text query again for each row.
+    rowid = models.OneToOneField(
+        Proposal,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="fts_entry",
+    )
     document = FullTextField(db_column="proposals_search_fts")
 
     class Meta:

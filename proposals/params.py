@@ -192,8 +192,8 @@ class Param:
     - `multi`: the key may repeat (OR within the parameter); otherwise once only.
     - `facet`: how the list counts its options ("grid": the one GROUP BY over
       `column`, shared with the other grid facets; "topic"; "people": delegate or
-      company; "column": its own GROUP BY over `column`; "flag": one COUNT per
-      choice, each applied by `apply`), or None for no facet. A
+      company; "column": its own GROUP BY over `column`; "flag": its choices
+      counted in one query by the QuerySet's `count_<apply>`), or None for no facet. A
       facet lists `choices` (all of them with `show_empty`, else those with results)
       or, without choices, the values counted.
     - `counts`: the TrendCountQuerySet method that applies it to the maintained

@@ -104,39 +104,46 @@ class ProposalQuerySet(PublicQuerySet):
         as the records show."""
         return self.filter(_in_chain()) if value == "yes" else self.exclude(_in_chain())
 
+    def count_filed_again(self) -> dict[str, int]:
+        """The filed-again facet's counts in one scan: {"yes": n, "no": n}."""
+        counts = self.order_by().aggregate(
+            yes=models.Count("pk", filter=_in_chain()), every=models.Count("pk")
+        )
+        return {"yes": counts["yes"], "no": counts["every"] - counts["yes"]}
+
     def search(self, text: str) -> ProposalQuerySet:
         """Proposals matching every word of the text in their search row (titles,
-        summaries, delegate names in English, pinyin and Chinese, topic names; both
-        languages; see `proposals.search`), or whose delegate held a role that year at a
-        company of that name. Annotates `rank` for sorting. The same analysis and the
+        summaries, delegate names in English, pinyin and Chinese, the names of the
+        companies the delegate held a role at that year, topic names; both languages;
+        see `proposals.search`). Annotates `rank` for sorting. The same analysis and the
         same matching on both databases; the backend is chosen here.
 
         PostgreSQL: the GIN-indexed tsvector of the search rows, ranked by ts_rank, and
         also trigram-close delegate names ("Lei Jum"). SQLite: the FTS5 table, ranked by
         bm25 with the same column weights."""
         terms = query_tokens(text)
-        companies = Company.objects.matching_name(text).values("pk")
-        held_at_company = Exists(
-            Affiliation.objects.held_in(OuterRef("session_id")).filter(
-                delegate=OuterRef("delegate_id"), company__in=companies
-            )
-        )
-        rows = _model("ProposalSearch").objects.order_by()
         if connections[self.db].vendor == "postgresql":
+            companies = Company.objects.matching_name(text).values("pk")
+            held_at_company = Exists(
+                Affiliation.objects.held_in(OuterRef("session_id")).filter(
+                    delegate=OuterRef("delegate_id"), company__in=companies
+                )
+            )
+            rows = _model("ProposalSearch").objects.order_by()
             return self._search_postgres(text, terms, rows, companies, held_at_company)
-        matches = _model("ProposalSearchFTS").objects.filter(document__match=fts5_query(terms))
+        if not terms:  # only stop words or single letters: no word to match
+            return self.filter(pk__in=[]).annotate(rank=Value(0.0))
+        # A join the FTS5 table drives by MATCH, bm25 computed in the same pass. Company
+        # names (those held that year) are in the search rows, so no OR is needed: FTS5
+        # can only answer a MATCH that the join is driven by.
         bm25 = models.Func(
-            F("document"),
+            F("fts_entry__document"),
             function="bm25",
             # title, names, summary, topics: ts_rank's default weights (A-D) times ten
             template="-%(function)s(%(expressions)s, 10.0, 4.0, 2.0, 1.0)",
             output_field=models.FloatField(),
         )
-        text_rank = Subquery(matches.filter(rowid=OuterRef("pk")).annotate(r=bm25).values("r")[:1])
-        in_text = Q(pk__in=matches.values("rowid")) if terms else Q(pk__in=[])
-        return self.filter(in_text | held_at_company).annotate(
-            rank=Coalesce(text_rank, Value(0.0)) if terms else Value(0.0)
-        )
+        return self.filter(fts_entry__document__match=fts5_query(terms)).annotate(rank=bm25)
 
     def _search_postgres(
         self, text: str, terms: list[str], rows: Any, companies: Any, held_at_company: Exists

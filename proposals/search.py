@@ -76,19 +76,25 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _segment(run: str) -> list[str]:
-    return [word for word in jieba.cut_for_search(run) if word.strip()]
+@functools.lru_cache(maxsize=65536)
+def _segment(run: str) -> tuple[str, ...]:
+    # Cached: the same names and phrases recur in thousands of summaries.
+    return tuple(word for word in jieba.cut_for_search(run) if word.strip())
 
 
 def _words(text: str) -> Iterator[tuple[str, bool]]:
-    """(word, is_chinese) for each word of the text, folded, before stemming."""
-    for match in _TOKEN.finditer(fold(text)):
+    """(word, is_chinese) for each word of the text, folded, before stemming. Only
+    runs that need it are folded (NFKD per character is most of the cost)."""
+    for match in _TOKEN.finditer(text):
         run = match.group()
         if _IS_CJK.match(run):
             for word in _segment(run):
                 yield word, True
-        else:
-            yield run, False
+        elif run.isascii():
+            yield run.lower(), False
+        else:  # "Léi", or a ligature: fold, then cut again
+            for word in _TOKEN.findall(fold(run)):
+                yield word, bool(_IS_CJK.match(word))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -96,8 +102,17 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
 def tokens(text: str) -> list[str]:
     """The index tokens of a text, in order (stop words dropped)."""
+    if text.isascii():  # most text: the same result without folding or segmenting
+        return [
+            stem(word)
+            for word in _ASCII_WORD.findall(text.lower())
+            if len(word) > 1 and word not in STOPWORDS
+        ]
     return [
         word if chinese else stem(word)
         for word, chinese in _words(text)

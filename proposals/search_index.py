@@ -11,6 +11,8 @@ What rewrites a proposal's row (`connect()`, called by ProposalsConfig.ready):
 - its topic tags saved, deleted or changed through `proposal.topics`;
 - its delegate saved with another name (English, other names, Chinese);
 - a topic renamed (its proposals and its sub-topics' proposals);
+- a role (Affiliation) saved or deleted, or a company saved: the company names a
+  delegate's proposals are found by, year by year;
 - a bulk write announced by `proposals.bulk` (the importer, bulk actions, revert).
 A deleted proposal's row goes with it (CASCADE). Loaded fixtures and generated data
 are written past the signals: `load_real_data` and `generate_demo_data` rebuild, and
@@ -19,6 +21,7 @@ are written past the signals: `load_real_data` and `generate_demo_data` rebuild,
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -39,18 +42,37 @@ def _documents(apps: Any, proposal_ids: list[int], using: str) -> list[Any]:
     ProposalSearch = apps.get_model("proposals", "ProposalSearch")
     Delegate = apps.get_model("delegates", "Delegate")
     Topic = apps.get_model("topics", "Topic")
+    Affiliation = apps.get_model("delegates", "Affiliation")
     rows = list(
         Proposal.objects.using(using)
         .filter(pk__in=proposal_ids)
-        .values_list("pk", "title", "title_zh", "summary", "summary_zh", "delegate_id")
+        .values_list(
+            "pk", "title", "title_zh", "summary", "summary_zh", "delegate_id", "session_id"
+        )
     )
     delegate_ids = {row[5] for row in rows}
     names = {
-        pk: analyse(*name_forms(name, *other.split(";"), name_zh))
+        pk: _names_text(name, other, name_zh)
         for pk, name, other, name_zh in Delegate.objects.using(using)
         .filter(pk__in=delegate_ids)
         .values_list("pk", "name", "other_names", "name_zh")
     }
+    roles: dict[int, list[tuple[int | None, int | None, str]]] = defaultdict(list)
+    for delegate_id, start, end, name, name_zh in (
+        Affiliation.objects.using(using)
+        .filter(delegate_id__in=delegate_ids)
+        .values_list("delegate_id", "start_year", "end_year", "company__name", "company__name_zh")
+    ):
+        roles[delegate_id].append((start, end, _company_text(name, name_zh)))
+
+    def companies_in(delegate_id: int, year: int) -> str:
+        # The companies the delegate held a role at that year (as the company filter).
+        return " ".join(
+            text
+            for start, end, text in roles.get(delegate_id, ())
+            if (start is None or start <= year) and (end is None or end >= year)
+        )
+
     tagged: dict[int, list[int]] = defaultdict(list)
     for proposal_id, topic_id in (
         ProposalTopic.objects.using(using)
@@ -66,21 +88,35 @@ def _documents(apps: Any, proposal_ids: list[int], using: str) -> list[Any]:
         )
     }
 
+    analysed: dict[tuple[int, ...], str] = {}
+
     def topic_text(topic_ids: list[int]) -> str:
         # A sub-topic's proposals are found by its parent's name too ("energy").
-        shown = {*topic_ids, *(topics[t][2] for t in topic_ids if topics[t][2])}
-        return analyse(*(text for t in sorted(shown) for text in topics[t][:2]))
+        shown = tuple(sorted({*topic_ids, *(topics[t][2] for t in topic_ids if topics[t][2])}))
+        if shown not in analysed:  # few distinct sets: analysed once each
+            analysed[shown] = analyse(*(text for t in shown for text in topics[t][:2]))
+        return analysed[shown]
 
     return [
         ProposalSearch(
             proposal_id=pk,
             title=analyse(title, title_zh),
-            names=names.get(delegate_id, ""),
+            names=f"{names.get(delegate_id, '')} {companies_in(delegate_id, year)}".strip(),
             summary=analyse(summary, summary_zh),
             topics=topic_text(tagged.get(pk, [])),
         )
-        for pk, title, title_zh, summary, summary_zh, delegate_id in rows
+        for pk, title, title_zh, summary, summary_zh, delegate_id, year in rows
     ]
+
+
+@functools.lru_cache(maxsize=20_000)
+def _names_text(name: str, other_names: str, name_zh: str) -> str:
+    return analyse(*name_forms(name, *other_names.split(";"), name_zh))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _company_text(name: str, name_zh: str) -> str:
+    return analyse(name, name_zh)
 
 
 def reindex(proposal_ids: Iterable[int], *, apps: Any = global_apps, using: str = "default") -> int:
@@ -183,12 +219,28 @@ def _names_saved(sender: type, instance: Any, raw: bool, created: bool, **kwargs
     reindex(affected.values_list("pk", flat=True))
 
 
+def _role_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:  # the companies a delegate's proposals are found by, year by year
+        Proposal = global_apps.get_model("proposals", "Proposal")
+        reindex(
+            Proposal.objects.filter(delegate_id=instance.delegate_id).values_list("pk", flat=True)
+        )
+
+
+def _company_saved(sender: type, instance: Any, raw: bool, created: bool, **kwargs: Any) -> None:
+    if raw or created:
+        return
+    Proposal = global_apps.get_model("proposals", "Proposal")
+    staff = instance.affiliations.values("delegate_id")
+    reindex(Proposal.objects.filter(delegate_id__in=staff).values_list("pk", flat=True))
+
+
 def _bulk_change(sender: type, proposal_ids: list[int], **kwargs: Any) -> None:
     reindex(proposal_ids)
 
 
 def connect() -> None:
-    from delegates.models import Delegate
+    from delegates.models import Affiliation, Company, Delegate
     from topics.models import Topic
 
     from .bulk import proposals_changed_in_bulk
@@ -198,6 +250,9 @@ def connect() -> None:
     post_save.connect(_tag_saved, sender=ProposalTopic, dispatch_uid="search_tag_saved")
     post_delete.connect(_tag_deleted, sender=ProposalTopic, dispatch_uid="search_tag_deleted")
     m2m_changed.connect(_retagged, sender=Proposal.topics.through, dispatch_uid="search_retag")
+    post_save.connect(_role_changed, sender=Affiliation, dispatch_uid="search_role_saved")
+    post_delete.connect(_role_changed, sender=Affiliation, dispatch_uid="search_role_deleted")
+    post_save.connect(_company_saved, sender=Company, dispatch_uid="search_company_saved")
     for model in (Delegate, Topic):
         uid = f"search_{model._meta.model_name}"
         pre_save.connect(_names_before, sender=model, dispatch_uid=f"{uid}_before")

@@ -251,7 +251,8 @@ def outcome_chart_context(counts: dict[str, Any]) -> dict[str, Any]:
         for status, values in counts["counts"][body].items():
             datasets.append(
                 {
-                    "label": f"{bodies[body]} · {OUTCOME_LABELS[status]}",
+                    "label": str(OUTCOME_LABELS[status]),
+                    "body_label": bodies[body],
                     "status": status,
                     "body": body,
                     "stack": body,
@@ -285,7 +286,7 @@ def outcome_chart_context(counts: dict[str, Any]) -> dict[str, Any]:
             "years": counts["years"],
             "datasets": datasets,
             "y_label": gettext("Proposals"),
-            "hint": gettext("%(body)s %(year)s: %(n)s"),
+            "bar_hint": gettext("Left bar NPC, right bar CPPCC"),
         },
         "table": table,
         "json_url": reverse("public:outcomes-json"),

@@ -13,47 +13,8 @@ from delegates.models import AnnualSession, Company, Delegate
 from government.models import GovernmentPriority
 from proposals.models import Proposal
 from stats import echo
+from stats.echo_data import _priority_info, _slugs, payload  # noqa: F401 (moved there; public.views.echo calls payload here)
 from topics.tree import topic_tree
-
-
-def _slugs(ids: list[int]) -> list[str]:
-    tree = topic_tree()
-    return [tree.by_id[i].slug for i in ids if i in tree.by_id]
-
-
-def _priority_info(ids: list[int]) -> dict[int, dict[str, Any]]:
-    found = GovernmentPriority.objects.filter(pk__in=ids).prefetch_related("topics")
-    return {
-        p.pk: {
-            "id": p.pk,
-            "year": p.session_id,
-            "text_en": p.text_en,
-            "text_zh": p.text_zh,
-            "first_named": p.first_named,
-            "topics": sorted(t.slug for t in p.topics.all()),
-        }
-        for p in found
-    }
-
-
-def payload(scope: str, value: Any) -> dict[str, Any]:
-    """The JSON of /trends/echo.json for one scope (raises UnknownFilter)."""
-    if scope == "topic":
-        data = dict(echo.topic_echo(value))
-        data["priorities"] = list(_priority_info(data["priorities"]).values())
-        return data
-    if scope == "session":
-        data = dict(echo.session_echo(value))
-        info = _priority_info([p["priority"] for p in data["priorities"]])
-        data["priorities"] = [
-            {**info[p["priority"]], "echoes": p["echoes"]} for p in data["priorities"]
-        ]
-        return data
-    if scope in ("delegate", "company"):
-        data = dict((echo.delegate_echo if scope == "delegate" else echo.company_echo)(value))
-        data["ahead_of"] = [{**a, "topics": _slugs(a["topics"])} for a in data["ahead_of"]]
-        return data
-    return {"sessions": echo.overview(), "latest_complete": echo.latest_complete_year()}
 
 
 def csv_text(scope: str, data: dict[str, Any]) -> str:
@@ -112,6 +73,8 @@ def session_context(session: AnnualSession) -> dict[str, Any]:
     proposals with theirs)."""
     year = session.year
     data = echo.session_echo(year, session)
+    if not data["priorities"]:
+        return {**data, "priorities": []}
     priorities = GovernmentPriority.objects.in_year(year).for_display().in_bulk()
     wanted = {pk for p in data["priorities"] for ids in p["echoes"].values() for pk in ids}
     found = _proposals(wanted)

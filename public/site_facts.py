@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -23,15 +23,7 @@ from .coverage import REPORTED_TOTALS, coverage_rows
 
 def footer_facts() -> dict[str, Any]:
     """The newest complete session with proposals, and when a proposal last changed."""
-    return cached("footer-facts", (), _footer_facts)
-
-
-def _footer_facts() -> dict[str, Any]:
-    found = Proposal.objects.visible().aggregate(
-        updated=Max("updated_at"),
-        year=Max("session_id", filter=Q(session__in_progress=False)),
-    )
-    return {"year": found["year"], "updated": found["updated"]}
+    return echo.data_facts()
 
 
 def site_facts(request: HttpRequest) -> dict[str, Any]:

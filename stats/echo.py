@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from core.cache import cached
 from delegates.models import AnnualSession, Company, Delegate
@@ -240,19 +240,23 @@ def _session_echo(year: int, session: AnnualSession | None) -> dict[str, Any]:
 
 
 def latest_complete_year() -> int | None:
-    """The newest session an editor has not marked in progress (the dashboard's)."""
-    return cached(
-        "echo.latest-complete",
-        (),
-        lambda: (
-            AnnualSession.objects.visible()
-            .complete()
-            .filter(proposals__isnull=False)
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .first()
-        ),
+    """The newest session with proposals an editor has not marked in progress (the
+    dashboard's)."""
+    return data_facts()["year"]
+
+
+def data_facts() -> dict[str, Any]:
+    """The latest complete session with proposals and when a proposal last changed:
+    one query, cached (every page's footer says both)."""
+    return cached("data-facts", (), _data_facts)
+
+
+def _data_facts() -> dict[str, Any]:
+    found = Proposal.objects.visible().aggregate(
+        updated=Max("updated_at"),
+        year=Max("session_id", filter=Q(session__in_progress=False)),
     )
+    return {"year": found["year"], "updated": found["updated"]}
 
 
 def overview() -> list[dict[str, Any]]:

@@ -31,6 +31,13 @@ def _export_root(settings, tmp_path) -> None:
     settings.TRACKER_EXPORT_ROOT = tmp_path / "exports"
 
 
+@pytest.fixture(autouse=True)
+def _no_throttle(settings) -> None:
+    """Uncached renders are unlimited unless a test sets a rate (tests/core/test_throttle.py):
+    one test client is one address, and many tests render hundreds of pages."""
+    settings.TRACKER_UNCACHED_RATE = None
+
+
 @cache
 def _real_records() -> tuple[dict, list]:
     """The fixture, parsed once per test run: rows per model and M2M links."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from core.cache import cached
+from core.cache import cache_key, cached
 
 from .models import Topic
 
@@ -61,9 +61,23 @@ class TopicTree:
         return sorted({i for topic in topics for i in topic.ids})
 
 
+# The tree as this process last read it, under its cache key (which holds the data
+# version): a request asks for the tree several times, and unpickling it from the
+# cache each time cost more than the list's SQL.
+_memo: tuple[str, TopicTree] | None = None
+
+
 def topic_tree() -> TopicTree:
-    """The visible tree (one query, then cached under the data version)."""
-    return cached("topic-tree", (), _build)
+    """The visible tree (one query, then cached under the data version, and held by
+    the process while that version lasts)."""
+    global _memo
+    key = cache_key("topic-tree", ())
+    memo = _memo
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    tree = cached("topic-tree", (), _build)
+    _memo = (key, tree)
+    return tree
 
 
 def _build() -> TopicTree:

@@ -24,6 +24,7 @@ from ..history import ensure_baseline, latest_version, restore_links, snapshot_l
 from ..models import Proposal, ProposalTopic, TrendCount
 from ..params import PARAMS, make_field
 from ..quality import data_quality
+from ..timeline import derive_statuses
 from . import imports as admin_import
 from .actions import BulkActions
 from .outcomes import OutcomeEventInline, RepeatCandidates
@@ -177,8 +178,11 @@ class ProposalAdmin(BulkActions, RepeatCandidates, TrackedAdmin):
             response = super().history_form_view(request, object_id, version_id, extra)
             if request.method == "POST" and response.status_code == 302 and version:
                 proposal = Proposal.objects.get(pk=object_id)
+                # The version's copy holds the status of its day; the status is the
+                # events', which a revert of the proposal does not touch.
+                slices = derive_statuses([proposal.pk])
                 # Links come back through bulk queries, which send no model signals.
-                announce([proposal.pk], {(proposal.session_id, proposal.body)})
+                announce([proposal.pk], {(proposal.session_id, proposal.body)} | slices)
                 for note in restore_links(proposal, version):
                     messages.warning(request, f"Not restored: {note}.")
                 snapshot_links(latest_version(proposal), replace=True)

@@ -153,7 +153,18 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="ProposalSearchFTS",
             fields=[
-                ("rowid", models.IntegerField(db_column="rowid", primary_key=True, serialize=False)),
+                (
+                    "rowid",
+                    models.OneToOneField(
+                        db_column="rowid",
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="fts_entry",
+                        serialize=False,
+                        to="proposals.proposal",
+                    ),
+                ),
                 ("document", proposals.models.FullTextField(db_column="proposals_search_fts")),
             ],
             options={"db_table": "proposals_search_fts", "managed": False},

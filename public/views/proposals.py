@@ -9,7 +9,7 @@ from proposals import selectors, timeline
 from proposals.facets import cached_facet_counts
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal
-from proposals.params import Sort
+from proposals.params import PARAMS, Sort
 
 from ..pagination import page_number, paginate
 
@@ -34,7 +34,12 @@ def without_empty(query: QueryDict) -> str | None:
     return cleaned.urlencode()
 
 
-@cache_public_page
+def _list_params() -> list[str]:
+    """The query parameters the list reads: the parameter table's, and the page."""
+    return [param.name for param in PARAMS] + ["page"]
+
+
+@cache_public_page(params=_list_params)
 def proposal_list(request: HttpRequest) -> HttpResponse:
     # One address per selection: a shared link or a cache key never carries the
     # form's untouched controls (static/js/filters.js drops them before submitting).

@@ -29,7 +29,7 @@ RECORD_PAGE_LIMIT = 200
 SESSION_PAGE_LIMIT = 500
 
 
-@cache_public_page
+@cache_public_page(params=lambda: ["page"])
 def delegate_list(request: HttpRequest) -> HttpResponse:
     try:
         number = page_number(request)
@@ -82,7 +82,7 @@ def delegate_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@cache_public_page
+@cache_public_page(params=lambda: ["page"])
 def company_list(request: HttpRequest) -> HttpResponse:
     try:
         number = page_number(request)

@@ -15,6 +15,7 @@ function draw(figure) {
       labels: data.years.map(String),
       datasets: data.datasets.map((set) => ({
         label: set.label,
+        bodyLabel: set.body_label,
         data: set.values,
         stack: set.stack,
         backgroundColor: set.color,
@@ -30,7 +31,18 @@ function draw(figure) {
         y: { stacked: true, beginAtZero: true, title: { display: true, text: data.y_label } },
       },
       plugins: {
-        legend: { position: "bottom", labels: { boxWidth: 12 } },
+        // One entry per outcome: both bodies' bars share the colours.
+        legend: {
+          position: "bottom",
+          labels: { boxWidth: 12, filter: (item, chart) => chart.datasets[item.datasetIndex].stack === chart.datasets[0].stack },
+          onClick: () => {},
+        },
+        subtitle: { display: true, text: data.bar_hint },
+        tooltip: {
+          callbacks: {
+            title: (items) => `${items[0].label} · ${items[0].dataset.bodyLabel}`,
+          },
+        },
       },
     },
   });

@@ -72,6 +72,7 @@ def test_a_stale_save_is_refused_naming_who_and_keeping_both_versions(
     assert f"Saved meanwhile as: {a_value}" in page.replace("&#x27;", "'")  # theirs...
     form = response.context["adminform"].form
     assert str(form[b_field].value()) == b_value  # ...and B's own values, still in the form
+    assert not form.errors.get(b_field)  # only A changed A's field: B's is not in conflict
 
     # Having read it, B saves again on purpose: B's value is kept, so is A's untouched one.
     again = {**b_form, "tracked_version": form["tracked_version"].value()}

@@ -216,3 +216,29 @@ def test_priority_history_is_shown_to_editors(small_world, editor_client):
     priority = GovernmentPriority.objects.get()
     url = f"/admin/government/governmentpriority/{priority.pk}/history/"
     assert editor_client.get(url).status_code == 200
+
+
+def test_editor_can_open_a_past_version_to_revert_it(small_world, editor_client):
+    import_priorities(io.BytesIO(csv_bytes(GOOD[0])), name="p.csv")
+    priority = GovernmentPriority.objects.get()
+    priority.text_zh = "改过"
+    priority.save()
+    oldest = priority.history.order_by("history_id").first()
+    url = f"/admin/government/governmentpriority/{priority.pk}/history/{oldest.history_id}/"
+    response = editor_client.get(url)
+    assert response.status_code == 200
+    assert "开展“人工智能+”行动" in response.content.decode()
+    response = editor_client.post(
+        url,
+        {
+            "session": 2024,
+            "text_en": priority.text_en,
+            "text_zh": "开展“人工智能+”行动",
+            "first_named": "on",
+            "topics": list(priority.topics.values_list("pk", flat=True)),
+            "sources": list(priority.sources.values_list("pk", flat=True)),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    priority.refresh_from_db()
+    assert priority.text_zh == "开展“人工智能+”行动"

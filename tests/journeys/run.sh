@@ -53,6 +53,7 @@ export DJANGO_SECRET_KEY="journeys-$("$PY" -c 'import secrets; print(secrets.tok
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DJANGO_SECURE_SSL_REDIRECT=0   # plain http on loopback
 export DJANGO_SECURE_COOKIES=0
+export TRACKER_UNCACHED_RATE=off      # one browser, many fresh pages; tests/core/test_throttle.py tests the limit
 export DJANGO_STATIC_ROOT="$WORK/static"
 export DATABASE_URL="${JOURNEYS_DATABASE_URL:-sqlite:///$WORK/site.sqlite3}"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"

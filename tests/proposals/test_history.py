@@ -149,3 +149,23 @@ def test_deleting_a_topic_tag_in_its_own_admin_records_a_version(editor_client, 
 def test_editors_still_cannot_see_users_or_group_history(editor_client):
     assert editor_client.get("/admin/auth/user/").status_code == 403
     assert editor_client.get("/admin/auth/group/").status_code == 403
+
+
+def test_reverting_a_proposal_keeps_the_status_its_events_give(editor_client, real_data):
+    """Issue 13: a version's copy holds the status of its day; after a revert the status
+    is still what the outcome events give."""
+    from proposals.models import OutcomeEvent
+
+    proposal = Proposal.objects.get(session_id=2013, title__startswith="Drop ID verification")
+    url = f"/admin/proposals/proposal/{proposal.pk}/change/"
+    assert (
+        editor_client.post(url, form_data(editor_client, url, summary="Edited.")).status_code == 302
+    )
+    baseline = history_of(proposal)[0]
+    OutcomeEvent.objects.create(proposal=proposal, kind="replied", when="2013-09")
+    proposal.refresh_from_db()
+    assert proposal.status == "answered"
+    revert_url = f"/admin/proposals/proposal/{proposal.pk}/history/{baseline.history_id}/"
+    assert editor_client.post(revert_url, form_data(editor_client, revert_url)).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.summary != "Edited." and proposal.status == "answered"

@@ -103,3 +103,22 @@ def test_generated_demo_data_is_indexed_and_removed(real_data):
     assert ProposalSearch.objects.filter(proposal__in=generated).count() == 300
     call_command("generate_demo_data", remove=True, verbosity=0)
     assert ProposalSearch.objects.count() == Proposal.objects.count() == 268
+
+
+def test_company_names_find_the_proposals_of_the_years_a_role_was_held():
+    from tests.factories import AffiliationFactory, AnnualSessionFactory, CompanyFactory
+
+    delegate = DelegateFactory(name="Zhang San")
+    company = CompanyFactory(name="Acme Robotics", name_zh="艾克米")
+    early = ProposalFactory(delegate=delegate, session=AnnualSessionFactory(year=2015))
+    late = ProposalFactory(delegate=delegate, session=AnnualSessionFactory(year=2021))
+    role = AffiliationFactory(delegate=delegate, company=company, start_year=2020)
+    assert found("acme") == [late.title] and found("艾克米") == [late.title]
+    role.start_year = None
+    role.save()
+    assert set(found("acme")) == {early.title, late.title}
+    company.name = "Acme Automation"
+    company.save()
+    assert found("robotics") == [] and len(found("automation")) == 2
+    role.delete()
+    assert found("acme") == []

@@ -85,3 +85,11 @@ def test_the_explorer_keeps_an_unknown_pick_to_report_it(client, real_data):
     response = client.get("/trends/?delegate=nobody")
     assert response.status_code == 400
     assert '<option value="nobody" selected>nobody</option>' in response.content.decode()
+
+
+def test_the_explorer_body_picker_offers_both_bodies_first(client, real_data):
+    """Without it the browser selected NPC, and Show narrowed the chart unasked."""
+    page = client.get("/trends/").content.decode()
+    assert (
+        '<select id="id_body" name="body">\n          <option value="">Both bodies</option>' in page
+    )

@@ -201,15 +201,16 @@ def test_page_query_counts_do_not_grow_with_rows(client, django_assert_max_num_q
         # the proposal, topics, sources, outcome events; its filed-again chain
         f"/proposals/{first.pk}/": 6,
         # the delegate, affiliations, seats; counts per year, top topics, rows, their
-        # topics; the trend; known outcomes, repeated asks
-        f"/delegates/{first.delegate.slug}/": 10,
+        # topics; the trend; known outcomes, repeated asks; the echo figures (the
+        # priorities, the tagged proposals)
+        f"/delegates/{first.delegate.slug}/": 12,
         "/delegates/": 4,  # count, rows, affiliations, proposal counts of the page
-        f"/companies/{company.slug}/": 5,
+        f"/companies/{company.slug}/": 6,  # and the echo figures (the tagged proposals)
         "/companies/": 2,
         "/topics/": 1,
         f"/topics/{topic.slug}/": 10,
         "/sessions/": 2,
-        f"/sessions/{first.session_id}/": 5,
+        f"/sessions/{first.session_id}/": 6,  # and the echo figures (the tagged proposals)
     }
     for url, budget in budgets.items():
         with django_assert_max_num_queries(budget, info=url):

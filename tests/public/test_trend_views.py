@@ -265,7 +265,7 @@ def test_explorer_explains_bad_parameters_with_400(client, real_data):
 
 
 def test_explorer_query_counts(client, some_proposals, django_assert_num_queries):
-    with django_assert_num_queries(2 + 2):  # the trend, the delegate and company pickers
+    with django_assert_num_queries(2 + 2 + 1):  # the trend, the pickers, the footer's facts
         assert client.get("/trends/?measure=share").status_code == 200
     with django_assert_num_queries(0):
         client.get("/trends/?measure=share")

@@ -27,15 +27,17 @@ def test_home_shows_headline_numbers_and_newest_proposals(client, real_data):
 def test_home_query_count_does_not_grow_with_rows(client, django_assert_num_queries):
     for _ in range(3):
         ProposalFactory(topics=[TopicFactory(), TopicFactory()])
-    # Cold: the five headline counts, the topic catalogue and one TrendCount query
-    # (cached together until the next write), then the newest proposals and their topics.
-    with django_assert_num_queries(9):
+    # Cold: the five headline counts, the topic catalogue, the sessions in progress and
+    # one TrendCount query (cached together until the next write), the newest proposals
+    # and their topics; the footer's facts (also the latest complete session), and
+    # that session's echo figures (the session, the priorities, the tagged proposals).
+    with django_assert_num_queries(14):
         client.get("/")
     with django_assert_num_queries(0):  # the whole page is cached for anonymous readers
         client.get("/")
     for _ in range(20):
         ProposalFactory(topics=[TopicFactory(), TopicFactory()])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(14):
         response = client.get("/")
     assert len(response.context["newest"]) == 10
 
