@@ -114,6 +114,16 @@ def test_a_filtered_export_above_the_limit_is_refused_with_the_bulk_download(
     assert small.status_code == 200 and len(csv_rows(body(small))) == 4
 
 
+def test_the_list_offers_no_download_the_export_would_refuse(client, real_data, settings):
+    settings.TRACKER_EXPORT_MAX_ROWS = 10
+    cache.clear()
+    page = client.get("/proposals/?year=2022").content.decode()
+    assert "export.csv?year=2022" not in page and "export.json?year=2022" not in page
+    assert 'href="/proposals/export.csv"' in page and 'href="/data/"' in page
+    small = client.get("/proposals/?year=2022&delegate=lei-jun").content.decode()
+    assert "export.csv?year=2022&amp;delegate=lei-jun" in small
+
+
 def _export_keys() -> list[str]:
     return [k for k in cache._cache if ":export-" in k]  # the tests' local-memory cache
 
