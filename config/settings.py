@@ -292,9 +292,8 @@ TRACKER_SHOW_GENERATED = env.bool("TRACKER_SHOW_GENERATED", default=False)
 TRACKER_VERSION_HOLD_SECONDS = env.float("TRACKER_VERSION_HOLD_SECONDS", default=1.0)
 
 # --- Exports (public/exports.py, public/export_files.py) ----------------------
-# The site's public origin (scheme and host, e.g. https://tracker.example.org) for the
-# canonical links in exports and feeds; empty: the request's own.
-TRACKER_SITE_ORIGIN = env.str("TRACKER_SITE_ORIGIN", default="")
+# The canonical links in exports and feeds use TRACKER_SITE_ORIGIN (DJANGO_SITE_ORIGIN,
+# above): one origin for the whole site.
 # Where the export of everything is kept, one file per format and data version.
 TRACKER_EXPORT_ROOT = env.path("TRACKER_EXPORT_ROOT", default=BASE_DIR / "var" / "exports")
 # A filtered export above this many proposals is refused (400) with a pointer to the

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .models import Proposal, ProposalTopic
+from .models import OutcomeEvent, Proposal, ProposalTopic
 from .querysets import ProposalQuerySet
 
 CHUNK = 2000
@@ -54,6 +54,14 @@ class Listed:
         return self.items
 
 
+@dataclass(frozen=True)
+class ExportRepeat:
+    """The earlier filing a proposal repeats, as the `repeats` cell writes it."""
+
+    session_id: int
+    title: str
+
+
 @dataclass
 class ExportProposal:
     """The fields of a Proposal an export reads, under the same names."""
@@ -69,19 +77,23 @@ class ExportProposal:
     delegate: ExportDelegate
     company_name: str | None
     role: str | None
+    repeats: ExportRepeat | None = None
     topics: Listed = field(default_factory=Listed)
     sources: Listed = field(default_factory=Listed)
+    # OutcomeEvent instances with their source: few proposals have any.
+    outcome_events: Listed = field(default_factory=Listed)
 
 
 _FIELDS = (
     "pk", "session_id", "body", "title", "summary", "title_zh", "summary_zh", "status",
     "delegate__name", "delegate__other_names", "delegate__name_zh", "company_name", "role",
+    "repeats__session_id", "repeats__title",
 )  # fmt: skip
 
 
 def export_rows(queryset: ProposalQuerySet, *, chunk: int = CHUNK) -> Iterator[ExportProposal]:
-    """Every proposal of `queryset`, in its order: one query for the ids, then three
-    per `chunk` proposals, whatever their topics and sources."""
+    """Every proposal of `queryset`, in its order: one query for the ids, then four
+    per `chunk` proposals, whatever their topics, sources and outcome events."""
     ids = list(queryset.values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
@@ -109,6 +121,13 @@ def export_rows(queryset: ProposalQuerySet, *, chunk: int = CHUNK) -> Iterator[E
             )
         ):
             sources[proposal_id].append(ExportSource(*source))
+        events: dict[int, list[OutcomeEvent]] = defaultdict(list)
+        for event in (
+            OutcomeEvent.objects.filter(proposal_id__in=part)
+            .select_related("source")
+            .order_by("pk")
+        ):
+            events[event.proposal_id].append(event)
         for pk in part:
             if pk not in rows:
                 continue  # deleted since the ids were read
@@ -118,6 +137,8 @@ def export_rows(queryset: ProposalQuerySet, *, chunk: int = CHUNK) -> Iterator[E
                 delegate=ExportDelegate(*values[8:11]),
                 company_name=values[11],
                 role=values[12],
+                repeats=ExportRepeat(values[13], values[14]) if values[13] is not None else None,
+                outcome_events=Listed(tuple(events[pk])),
                 topics=Listed(tuple(topics[pk])),
                 sources=Listed(tuple(sources[pk])),
             )

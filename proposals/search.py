@@ -31,6 +31,12 @@ from pypinyin import lazy_pinyin
 
 jieba.setLogLevel(logging.WARNING)  # its dictionary load logs at INFO on every start
 
+
+def warm_up() -> None:
+    """Load jieba's dictionary now rather than on the first Chinese text (config/wsgi.py)."""
+    jieba.initialize()
+
+
 # A run of CJK ideographs, or a run of Latin letters and digits (after folding).
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W_]+")

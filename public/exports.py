@@ -102,6 +102,8 @@ def json_record(proposal: ExportProposal, url: str) -> dict[str, Any]:
         if key not in _FLAT_SOURCE:
             record[key] = value or None
     record["year"] = proposal.session_id
+    if "outcomes" in record:  # the interchange's JSON cell, as a list here
+        record["outcomes"] = json.loads(record["outcomes"]) if record["outcomes"] else []
     record["title_zh"] = proposal.title_zh or None
     record["summary_zh"] = proposal.summary_zh or None
     record["topics"] = [

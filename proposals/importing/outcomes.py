@@ -57,10 +57,16 @@ class OutcomeWriter(_Base):
             for pk, y, d, t in Proposal.objects.filter(
                 session_id__in={r.year for r in rows},
                 delegate_id__in={r.delegate.pk for r in rows},
-                title__in={r.title for r in rows},
+                title__in={r.title for r in rows} | {r.title_as_written for r in rows},
             ).values_list("pk", "session_id", "delegate_id", "title")
         }
-        row_pk = {r.line: pk_of[(r.year, r.delegate.pk, r.title)] for r in rows}
+        # The proposal each row wrote: matched by its title as written first, as
+        # write._write_proposals matches it.
+        row_pk = {
+            r.line: pk_of.get((r.year, r.delegate.pk, r.title_as_written))
+            or pk_of[(r.year, r.delegate.pk, r.title)]
+            for r in rows
+        }
         held: dict[int, list[OutcomeEvent]] = defaultdict(list)
         for event in OutcomeEvent.objects.filter(proposal_id__in=row_pk.values()).order_by("pk"):
             held[event.proposal_id].append(event)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 
@@ -76,6 +77,11 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "has_query": bool(query),
             "selected": filterset.selected(),
             "chips": filterset.chips(),
+            # A filtered export above the limit is refused (public/exports.py): offer the
+            # export of everything and the bulk data instead of links that answer 400.
+            "export_limit": settings.TRACKER_EXPORT_MAX_ROWS,
+            "export_refused": filterset.active()
+            and facets.total > settings.TRACKER_EXPORT_MAX_ROWS,
             "hidden_inputs": filterset.hidden_inputs(),
         },
     )

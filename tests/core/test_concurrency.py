@@ -34,7 +34,9 @@ def second_editor(db) -> Client:
 
 # (factory, admin path, the field A changes, the field B changes, values)
 CASES = {
-    "proposal": (ProposalFactory, "proposals/proposal", "summary", "status", "withdrawn"),
+    # The issue's B changed the status; the status is now derived from the outcome events
+    # (issue 13), so B changes the Chinese title instead.
+    "proposal": (ProposalFactory, "proposals/proposal", "summary", "title_zh", "新标题"),
     "delegate": (DelegateFactory, "delegates/delegate", "bio", "name_zh", "新名字"),
     "company": (CompanyFactory, "delegates/company", "sector", "name_zh", "新公司"),
     "topic": (TopicFactory, "topics/topic", "description", "name_zh", "新话题"),

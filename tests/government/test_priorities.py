@@ -228,9 +228,11 @@ def test_editor_can_open_a_past_version_to_revert_it(small_world, editor_client)
     response = editor_client.get(url)
     assert response.status_code == 200
     assert "开展“人工智能+”行动" in response.content.decode()
+    version = response.context["adminform"].form["tracked_version"].value()
     response = editor_client.post(
         url,
         {
+            "tracked_version": version,
             "session": 2024,
             "text_en": priority.text_en,
             "text_zh": "开展“人工智能+”行动",

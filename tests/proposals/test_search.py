@@ -156,20 +156,20 @@ def test_postgres_uses_the_stored_vector(real_data):
 
 
 @postgres_only
-def test_postgres_search_can_run_without_reading_every_proposal(real_data):
-    """Each part of the match (text, delegate names, company names) has an index to
-    start from. With sequential scans priced out, the plan must then use none on the
-    proposals table: a WHERE that ORs in a per-row test would still need one."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+def test_postgres_search_tests_each_row_in_constant_time(real_data):
+    """The text arm is the search rows' GIN index, hashed once (`id IN (SELECT ...)`),
+    and the name arms start from the delegate index. Never `id = ANY(array)` in a
+    per-row filter: PostgreSQL searches such an array element by element, and with a
+    common word's 290,000 ids at a million proposals the search never finished.
+
+    Relaxed from the version on main, which also required no sequential scan of the
+    proposals: a hashed subplan inside an OR is applied as a filter, so the table is
+    read. Meeting issue 14's 150 ms at 1M needs the facet columns in the search rows
+    (docs/benchmarks.md, "Search, both databases")."""
     plan = Proposal.objects.visible().search("charging xiaomi").by_relevance()[:25].explain()
-    assert "Seq Scan on proposals_proposal" not in plan
-    # One array of matching ids, read by the proposals' index: the search rows' GIN
-    # index, with the people named alike and the named companies' staff from the
-    # delegate index, each arm from an index.
-    assert "proposalsearch_vector_gin" in plan
-    assert plan.count("Index Cond: (delegate_id = ANY") == 2
-    assert "Index Cond: (id = ANY" in plan
+    assert "hashed SubPlan" in plan  # the search rows' matches (by GIN at scale)
+    assert "(id = ANY" not in plan
+    assert "delegate_id = ANY" in plan
 
 
 @postgres_only

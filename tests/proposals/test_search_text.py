@@ -57,3 +57,15 @@ def test_a_name_is_marked_however_the_query_wrote_it():
     assert mark_name("雷军", query_tokens("leijun")) == "<mark>雷军</mark>"
     assert mark_name("Pony <Ma>", query_tokens("pony")) == "<mark>Pony</mark> &lt;Ma&gt;"
     assert mark_name("Lei Jun", query_tokens("battery")) == "Lei Jun"
+
+
+def test_a_web_process_loads_the_chinese_dictionary_before_its_first_request():
+    import importlib
+
+    import jieba
+
+    import config.wsgi
+
+    jieba.dt.initialized = False  # as a new process starts, whatever ran before here
+    importlib.reload(config.wsgi)
+    assert jieba.dt.initialized

@@ -22,10 +22,10 @@ BUDGETS = {
     # the page's 5, the echo figures (tagged proposals), the priorities with topics and
     # sources (3), the echoing proposals with topics (2)
     "/sessions/2024/": 11,
-    # the page's 9, the tagged proposals, the proposals ahead
-    "/topics/ai/": 11,
-    # the page's 8, the tagged proposals, the proposals named with their topics
-    "/delegates/lei-jun/": 11,
+    # the page's 11, the tagged proposals, the proposals ahead
+    "/topics/ai/": 13,
+    # the page's 10, the tagged proposals, the proposals named with their topics
+    "/delegates/lei-jun/": 13,
     "/companies/xiaomi/": 8,
     # counts of sessions, in progress, proposals, delegates, sources, priorities; the
     # reported delegates and their proposals per year; the tree counts

@@ -31,9 +31,9 @@ def assert_nothing_changes(report) -> None:
 def test_exporting_the_whole_real_data_and_importing_it_back_changes_nothing(client, real_data):
     before = list(Proposal.objects.order_by("pk").values())
     report = import_proposals(io.BytesIO(exported(client)), name="export.csv")
-    assert report.rows == Proposal.objects.count() == 268
+    assert report.rows == Proposal.objects.count() > 250
     assert_nothing_changes(report)
-    assert report.tallies["proposal"].unchanged == 268
+    assert report.tallies["proposal"].unchanged == report.rows
     assert list(Proposal.objects.order_by("pk").values()) == before
 
 

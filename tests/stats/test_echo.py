@@ -4,6 +4,7 @@ and the priorities CSV, and compared with /trends/echo.json; and the in-progress
 
 from __future__ import annotations
 
+import csv
 import io
 import tomllib
 
@@ -95,9 +96,11 @@ def test_session_figures_match_pandas(real_data, client, frames):
 
 
 def test_delegate_figures_match_pandas(real_data, client, frames):
+    # Delegates whose every proposal is a CSV row (Zeng Yuqun's 2018 proposal comes from
+    # an outcome's source, fixtures/curation.toml, not from the CSVs).
     proposals, priorities, _ = frames
     first_named = priorities.groupby("topic")["year"].min()
-    for slug, zh in (("lei-jun", "雷军"), ("zhou-hongyi", "周鸿祎"), ("zeng-yuqun", "曾毓群")):
+    for slug, zh in (("lei-jun", "雷军"), ("zhou-hongyi", "周鸿祎"), ("liu-qingfeng", "刘庆峰")):
         mine = proposals[proposals["who"] == zh]
         pairs = mine.merge(priorities[["year", "topic", "gid"]], on=["year", "topic"])
         echo_ids = set(pairs["pid"])
@@ -170,10 +173,22 @@ def test_an_in_progress_session_is_not_the_latest(
     near-empty 2026, every topic collapsing. On the old code the movers compared
     2025 to 2026; marked in progress, 2026 is charted but not compared."""
     lei = Proposal.objects.filter(delegate__slug="lei-jun", session_id=2025).first()
-    row = (
-        ",".join(COLUMNS)
-        + "\n2026,NPC,Lei Jun,雷军,Xiaomi,Founder,A first 2026 row,,ai,,https://example.org/x,,,\n"
-    )
+    values = {
+        "year": "2026",
+        "body": "NPC",
+        "delegate_name": "Lei Jun",
+        "delegate_name_zh": "雷军",
+        "company": "Xiaomi",
+        "role": "Founder",
+        "title": "A first 2026 row",
+        "topics": "ai",
+        "source_url": "https://example.org/x",
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerow({name: values.get(name, "") for name in COLUMNS})
+    row = out.getvalue()
     path = tmp_path / "one-row.csv"
     path.write_text(row, encoding="utf-8")
     with django_capture_on_commit_callbacks(execute=True):  # the import's recount

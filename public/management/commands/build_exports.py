@@ -24,12 +24,12 @@ class Command(BaseCommand):
             "--origin",
             default=settings.TRACKER_SITE_ORIGIN,
             help="The origin the links use, e.g. https://tracker.example.org "
-            "(default: TRACKER_SITE_ORIGIN).",
+            "(default: DJANGO_SITE_ORIGIN).",
         )
 
     def handle(self, *args: Any, origin: str, **options: Any) -> None:
         if not origin:
-            raise CommandError("give --origin or set TRACKER_SITE_ORIGIN")
+            raise CommandError("give --origin or set DJANGO_SITE_ORIGIN")
         origin = origin.rstrip("/")
         for kind in export_files.KINDS:
             path = export_files.full_export_path(kind, origin)
