@@ -256,14 +256,6 @@ def test_explorer_keeps_its_state_in_the_url(client, real_data):
     assert "<caption" in page and 'scope="row"' in page and 'scope="col"' in page
 
 
-def test_explorer_body_choice_defaults_to_both_bodies(client, real_data):
-    """Without a body the form offers both, selected: the first body was preselected, so
-    pressing Show narrowed the chart to the NPC."""
-    page = client.get("/trends/?topic=mobility").content.decode()
-    assert re.search(r'<option value="" selected>Both bodies</option>', page)
-    assert not re.search(r'value="npc" selected', page)
-
-
 def test_explorer_draws_one_year_as_bars(client, real_data):
     response = client.get("/trends/?year_min=2022&year_max=2022")
     assert response.context["chart"]["kind"] == "bar"
