@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -157,6 +157,20 @@ def _known_query(query: QueryDict, known: Iterable[str]) -> QueryDict:
     return normal
 
 
+def _without_empty(query: QueryDict, known: Iterable[str]) -> str | None:
+    """The query string without the empty values of the page's parameters (`q=&sort=`,
+    what a form sends for each control left alone; other parameters kept as they are),
+    or None when there are none to drop."""
+    known = set(known)
+    kept = [(k, v) for k, values in query.lists() for v in values if v.strip() or k not in known]
+    if len(kept) == sum(len(values) for _, values in query.lists()):
+        return None
+    cleaned = QueryDict(mutable=True)
+    for key, value in kept:
+        cleaned.appendlist(key, value)
+    return cleaned.urlencode()
+
+
 def _signed_in(request: HttpRequest) -> bool:
     # Only a cookie that is a live session counts: a made-up one would otherwise buy
     # a fresh, unthrottled render of every page.
@@ -183,6 +197,14 @@ def cache_public_page(
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method in ("GET", "HEAD"):
+                # One address per selection: a shared link never carries the form's
+                # untouched controls (static/js/filters.js drops them before submitting).
+                shorter = _without_empty(request.GET, params())
+                if shorter is not None:
+                    return HttpResponseRedirect(
+                        f"{request.path}?{shorter}" if shorter else request.path
+                    )
             if request.method not in ("GET", "HEAD") or _signed_in(request):
                 return view(request, *args, **kwargs)
             query = _known_query(request.GET, params())

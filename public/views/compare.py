@@ -17,7 +17,9 @@ MIN_COMPARED, MAX_COMPARED = 2, 4
 CompareForm = form_for((BY_NAME["delegate"], BY_NAME["company"]))
 
 
-@cache_public_page
+# The page reads these parameters only: its cache key and the query it sees are made
+# of them (core.cache), so junk parameters share the entry.
+@cache_public_page(params=lambda: ("delegate", "company"))
 def compare(request: HttpRequest) -> HttpResponse:
     form = CompareForm(request.GET)
     if not form.is_valid():

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from core.cache import cache_public_page
@@ -23,18 +23,6 @@ def filtered(request: HttpRequest) -> ProposalFilter:
     return filterset
 
 
-def without_empty(query: QueryDict) -> str | None:
-    """The query string without its empty values (`q=&sort=&year_min=`, what a form
-    sends for every control left alone), or None when there are none to drop."""
-    kept = [(key, value) for key, values in query.lists() for value in values if value.strip()]
-    if len(kept) == sum(len(values) for _, values in query.lists()):
-        return None
-    cleaned = QueryDict(mutable=True)
-    for key, value in kept:
-        cleaned.appendlist(key, value)
-    return cleaned.urlencode()
-
-
 def _list_params() -> list[str]:
     """The query parameters the list reads: the parameter table's, and the page."""
     return [param.name for param in PARAMS] + ["page"]
@@ -42,11 +30,6 @@ def _list_params() -> list[str]:
 
 @cache_public_page(params=_list_params)
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    # One address per selection: a shared link or a cache key never carries the
-    # form's untouched controls (static/js/filters.js drops them before submitting).
-    shorter = without_empty(request.GET)
-    if shorter is not None:
-        return HttpResponseRedirect(f"{request.path}?{shorter}" if shorter else request.path)
     try:
         filterset = filtered(request)
         number = page_number(request)

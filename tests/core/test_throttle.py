@@ -41,9 +41,13 @@ def test_a_junk_parameter_never_reaches_the_cached_page(client):
 def test_known_parameters_are_normalised(client, django_assert_num_queries):
     ProposalFactory()
     client.get("/proposals/?body=npc&year=2020")
-    for same in ("/proposals/?year=2020&body=npc", "/proposals/?body=+npc+&year=2020&q="):
+    for same in ("/proposals/?year=2020&body=npc", "/proposals/?body=+npc+&year=2020"):
         with django_assert_num_queries(0):
             assert client.get(same).status_code == 200
+    # An empty control is not a selection: redirected to the address without it (issue 14).
+    with django_assert_num_queries(0):
+        response = client.get("/proposals/?body=npc&year=2020&q=")
+    assert response.status_code == 302 and response["Location"] == "/proposals/?body=npc&year=2020"
 
 
 def test_different_known_values_are_different_pages(client):

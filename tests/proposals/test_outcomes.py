@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.concurrency import version_token
 from proposals.candidates import repeat_candidates
 from proposals.models import OutcomeEvent, Proposal, Status, TrendCount
 from proposals.outcomes import Step, derived_status, parse_partial_date, timeline_problems
@@ -109,6 +110,9 @@ def _inline_post(proposal: Proposal, events: list[dict]) -> dict:
         "title_zh": "",
         "summary_zh": "",
         "repeats": "",
+        # The version the change form was drawn from, as the editor's browser sends it
+        # (core.concurrency refuses a form opened before the latest save).
+        "tracked_version": version_token(Proposal, proposal.pk),
         "proposaltopic_set-TOTAL_FORMS": "1",
         "proposaltopic_set-INITIAL_FORMS": "1",
         "proposaltopic_set-0-id": proposal.proposaltopic_set.get().pk,

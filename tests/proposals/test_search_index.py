@@ -86,14 +86,14 @@ def test_rebuild_search_restores_rows_written_past_the_signals(real_data):
     assert found("hydrogen") == []
     out = io.StringIO()
     call_command("rebuild_search", stdout=out)
-    assert "Indexed 268 proposals" in out.getvalue()
+    assert "Indexed 269 proposals" in out.getvalue()
     assert "Expand hydrogen refuelling stations" in found("hydrogen")
     assert ProposalSearch.objects.count() == Proposal.objects.count()
 
 
 def test_load_real_data_indexes_the_loaded_proposals(db):
     call_command("load_real_data", stdout=io.StringIO())
-    assert ProposalSearch.objects.count() == Proposal.objects.count() == 268
+    assert ProposalSearch.objects.count() == Proposal.objects.count() == 269
     assert found("leijun")
 
 
@@ -102,7 +102,7 @@ def test_generated_demo_data_is_indexed_and_removed(real_data):
     generated = Proposal.objects.filter(is_generated=True)
     assert ProposalSearch.objects.filter(proposal__in=generated).count() == 300
     call_command("generate_demo_data", remove=True, verbosity=0)
-    assert ProposalSearch.objects.count() == Proposal.objects.count() == 268
+    assert ProposalSearch.objects.count() == Proposal.objects.count() == 269
 
 
 def test_company_names_find_the_proposals_of_the_years_a_role_was_held():
