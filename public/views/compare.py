@@ -11,7 +11,7 @@ from core.cache import cache_public_page
 from core.errors import FieldError, form_errors, page_400
 from proposals import selectors
 from proposals.params import BY_NAME, form_for
-from stats import profiles
+from stats import echo, profiles
 
 MIN_COMPARED, MAX_COMPARED = 2, 4
 CompareForm = form_for((BY_NAME["delegate"], BY_NAME["company"]))
@@ -47,8 +47,17 @@ def compare(request: HttpRequest) -> HttpResponse:
             "chosen": {
                 kind: {r.slug for k, r in chosen if k == kind} for kind in ("delegate", "company")
             },
-            # Filled by the government-goals work: per profile, how many of its proposals
-            # echo a goal. None: the page says nothing about echoes.
-            "echoes": None,
+            # Per person, how many proposals echo that year's Government Work Report and
+            # how many came before the report first named their topic (stats.echo).
+            "echoes": [{"record": r, "kind": kind, **_echo_counts(kind, r)} for kind, r in chosen],
         },
     )
+
+
+def _echo_counts(kind: str, record: object) -> dict[str, int]:
+    found = (
+        echo.delegate_echo(record.slug, record)
+        if kind == "delegate"
+        else echo.company_echo(record.slug, record)
+    )
+    return {"proposals": found["proposals"], "echo": found["echo"], "ahead": found["ahead"]}

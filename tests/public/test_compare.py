@@ -82,8 +82,27 @@ def test_wrong_numbers_and_unknown_slugs_answer_400_naming_the_field(
 
 def test_compare_query_count(client, django_assert_num_queries, real_data):
     client.get("/topics/")  # a running site has the topic tree cached
-    # 2 lookups, one profile query per person, the two pickers.
-    with django_assert_num_queries(2 + 4 + 2):
+    # 2 lookups, one profile query per person, the two pickers, one echo query per
+    # person and the priorities (cached from then on).
+    with django_assert_num_queries(2 + 4 + 2 + 4 + 1):
         client.get(f"{URL}?delegate=lei-jun&delegate=pony-ma&company=baidu&company=xiaomi")
     with django_assert_num_queries(1 + 2):  # the pickers are cached by now
         client.get(f"{URL}?delegate=lei-jun&delegate=pony-ma")
+
+
+def test_compare_gives_each_person_the_echo_figures_of_their_own_page(client, real_data):
+    response = client.get(f"{URL}?delegate=lei-jun&company=xiaomi")
+    shown = {(row["kind"], row["record"].slug): row for row in response.context["echoes"]}
+    for kind, slug in (("delegate", "lei-jun"), ("company", "xiaomi")):
+        data = client.get("/trends/echo.json", {kind: slug}).json()
+        row = shown[(kind, slug)]
+        assert (row["proposals"], row["echo"], row["ahead"]) == (
+            data["proposals"],
+            data["echo"],
+            data["ahead"],
+        )
+    page = response.content.decode()
+    assert (
+        "Echoes of the government&#x27;s goals" in page
+        or "Echoes of the government's goals" in page
+    )
