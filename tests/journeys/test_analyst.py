@@ -12,9 +12,11 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.journeys
 
+# The export's columns (issues 13 and 14): the link back to the site first, then the
+# interchange format with outcomes and repeats, the Chinese text last.
 HEADER = (
-    "year,body,delegate_name,delegate_name_zh,company,role,title,summary,topics,status,"
-    "source_url,source_title,source_publisher,source_date"
+    "id,url,year,body,delegate_name,delegate_name_zh,company,role,title,summary,topics,status,"
+    "source_url,source_title,source_publisher,source_date,outcomes,repeats,title_zh,summary_zh"
 )
 
 
