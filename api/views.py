@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
-from django.utils.translation import gettext
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
@@ -31,6 +30,7 @@ from proposals.timeline import chain_of
 from stats import trends
 from stats.counting import UnknownFilter
 from stats.echo_data import payload as echo_payload
+from stats.echo_data import unknown_message
 from stats.params import EchoForm, trend_form
 from topics.tree import topic_tree
 
@@ -373,17 +373,6 @@ class PriorityList(DataView):
         return {"results": self.serialize(s.PrioritySerializer, selectors.priorities(), many=True)}
 
 
-def _unknown(name: str, slug: str) -> str:
-    # The words /trends/echo.json uses (public/views/echo.py).
-    if name in ("delegate", "company"):
-        return unknown_record(name, slug)
-    if name == "topic":
-        return gettext("No topic is called “%(slug)s”; they are listed at /topics/.") % {
-            "slug": slug[:40]
-        }
-    return gettext("No session in %(year)s; they are listed at /sessions/.") % {"year": slug}
-
-
 class Echo(DataView):
     name = "echo"
 
@@ -419,7 +408,7 @@ class Echo(DataView):
         try:
             return echo_payload(scope, value)
         except UnknownFilter as exc:
-            raise ParamError([FieldError(exc.name, _unknown(exc.name, exc.slug))]) from None
+            raise ParamError([FieldError(exc.name, unknown_message(exc.name, exc.slug))]) from None
 
 
 class Trends(DataView):

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from government.models import GovernmentPriority
+from proposals.params import unknown_record
 from topics.tree import topic_tree
 
 from . import echo
@@ -51,3 +54,15 @@ def payload(scope: str, value: Any) -> dict[str, Any]:
         data["ahead_of"] = [{**a, "topics": _slugs(a["topics"])} for a in data["ahead_of"]]
         return data
     return {"sessions": echo.overview(), "latest_complete": echo.latest_complete_year()}
+
+
+def unknown_message(name: str, slug: str) -> str:
+    """What the echo endpoints (/trends/echo.json and the API's) say of a record that
+    does not exist."""
+    if name in ("delegate", "company"):
+        return unknown_record(name, slug)
+    if name == "topic":
+        return gettext("No topic is called “%(slug)s”; they are listed at /topics/.") % {
+            "slug": slug[:40]
+        }
+    return gettext("No session in %(year)s; they are listed at /sessions/.") % {"year": slug}

@@ -9,13 +9,12 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from core.cache import CACHE_SECONDS, cache_key, cache_public_page
 from core.errors import FieldError, data_400
-from proposals.params import unknown_record
 from stats.counting import UnknownFilter
+from stats.echo_data import unknown_message
 from stats.params import EchoForm
 
 from .. import echo, site_facts
@@ -35,16 +34,6 @@ def echo_csv(request: HttpRequest) -> HttpResponse:
     return _echo_data(request, "csv")
 
 
-def _unknown(name: str, slug: str) -> str:
-    if name in ("delegate", "company"):
-        return unknown_record(name, slug)
-    if name == "topic":
-        return gettext("No topic is called “%(slug)s”; they are listed at /topics/.") % {
-            "slug": slug[:40]
-        }
-    return gettext("No session in %(year)s; they are listed at /sessions/.") % {"year": slug}
-
-
 def _echo_data(request: HttpRequest, fmt: str) -> HttpResponse:
     key = cache_key(f"echo-response.{fmt}", sorted(request.GET.lists()))
     body = cache.get(key)
@@ -57,7 +46,7 @@ def _echo_data(request: HttpRequest, fmt: str) -> HttpResponse:
         try:
             data = echo.payload(scope, value)
         except UnknownFilter as exc:
-            return data_400([FieldError(exc.name, _unknown(exc.name, exc.slug))])
+            return data_400([FieldError(exc.name, unknown_message(exc.name, exc.slug))])
         text = (
             json.dumps(data, cls=DjangoJSONEncoder, allow_nan=False, ensure_ascii=False)
             if fmt == "json"
