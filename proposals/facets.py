@@ -10,17 +10,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import F, Sum
 
 from core.cache import cached
-from delegates.models import Affiliation, Delegate
-from topics.models import Topic
 from topics.tree import topic_tree
 
+from . import facet_sql
 from .filters import ProposalFilter
-from .models import ProposalTopic, TrendCount
+from .models import TrendCount
 from .params import Param, url_value
 
 FACET_TOP = 12
@@ -106,16 +103,22 @@ def cached_facet_counts(filterset: ProposalFilter) -> Facets:
 def facet_counts(filterset: ProposalFilter) -> Facets:
     """Every facet's options with their counts, in table order.
 
-    A fixed number of queries: one GROUP BY over the grid columns (year, body, status)
-    from which those facets and the total are derived, one for topics (sub-topics and,
-    counting each proposal once, their parents), one each for the top delegates and
-    companies, one per "column" facet. The first two read TrendCount when
-    counted_in_aggregates()."""
+    A fixed number of queries. The facets that count proposals each count the
+    selection under every other filter, which for most of them is the same one (the
+    list's own, when their parameter is not set): each distinct selection is counted
+    once, every facet on it in the same pass (`facet_sql`). The grid (year, body,
+    status) and topic facets read the small TrendCount table instead when
+    counted_in_aggregates(): one query each."""
     data = filterset.form.cleaned_data
     from_aggregates = counted_in_aggregates(filterset)
     grid_params = [p for p in filterset.table if p.facet == "grid"]
-    grid = _grid_rows(filterset, grid_params, from_aggregates)
     chosen = {p.column: set(map(str, p.values(data.get(p.name)))) for p in grid_params}
+    counted = _count_proposals(filterset, grid_params, from_aggregates)
+
+    if from_aggregates:
+        grid = _aggregate_grid_rows(filterset, grid_params)
+    else:
+        grid = counted[_skipped(filterset, *(p.name for p in grid_params))].grid
 
     def passes(row: dict[str, Any], skip: str | None) -> bool:
         return all(
@@ -135,12 +138,21 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
 
     panels = []
     for param in filterset.table:
+        own = counted.get(_skipped(filterset, param.name))
         if param.facet == "grid":
             options = _grid_options(param, per_column[param.column], chosen[param.column])
         elif param.facet == "topic":
-            options = _topic_facet(filterset, from_aggregates)
+            topic_counts = (
+                _aggregate_topic_counts(_counts_under(filterset, skip={"topic"}))
+                if from_aggregates
+                else own.topics
+            )
+            options = _topic_options(filterset, topic_counts)
         elif param.facet == "people":
-            people = _PEOPLE[param.name](filterset)
+            rows = own.delegates if param.name == "delegate" else own.companies
+            people = _people_options(
+                rows, data.get(param.name) or [], _people_limit(filterset, param.name)
+            )
             panels.append(
                 Facet(
                     param.name,
@@ -152,29 +164,69 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
                 )
             )
             continue
-        elif param.facet == "column":
-            options = _column_facet(filterset, param)
         elif param.facet == "flag":
-            options = _flag_facet(filterset, param)
+            picked = set(map(str, param.values(data.get(param.name))))
+            options = _grid_options(param, Counter(own.flags[param.name]), picked)
         else:
             continue
         panels.append(Facet(param.name, param.label, param.multi, options))
     return Facets(total=total, panels=panels)
 
 
-def _grid_rows(
+def _skipped(filterset: ProposalFilter, *names: str) -> frozenset[str]:
+    """Of these parameters, those that are set: a facet counts the selection without
+    them, which is the list's own selection when none is."""
+    data = filterset.form.cleaned_data
+    by_name = {p.name: p for p in filterset.table}
+    return frozenset(n for n in names if by_name[n].values(data.get(n)))
+
+
+def _count_proposals(
     filterset: ProposalFilter, grid_params: list[Param], from_aggregates: bool
+) -> dict[frozenset[str], facet_sql.Counted]:
+    """What each facet that counts proposals needs, asked once per distinct selection
+    (the filters it leaves out) and counted in one pass over it."""
+    data = filterset.form.cleaned_data
+    asks: dict[frozenset[str], facet_sql.Ask] = {}
+
+    def ask(*names: str) -> facet_sql.Ask:
+        return asks.setdefault(_skipped(filterset, *names), facet_sql.Ask())
+
+    if not from_aggregates:
+        ask(*(p.name for p in grid_params)).grid = [p.column for p in grid_params]
+    for param in filterset.table:
+        if param.facet == "topic" and not from_aggregates:
+            ask(param.name).topics = True
+        elif param.facet == "people":
+            chosen = data.get(param.name) or []
+            keys = [c.pk for c in chosen] if param.name == "delegate" else [c.slug for c in chosen]
+            who = facet_sql.PeopleAsk(keys, _people_limit(filterset, param.name))
+            if param.name == "delegate":
+                ask(param.name).delegates = who
+            else:
+                ask(param.name).companies = who
+        elif param.facet == "flag":
+            # The QuerySet's `<apply>_condition()`: what "yes" means, as a condition.
+            condition = getattr(filterset.queryset, f"{param.apply}_condition")()
+            ask(param.name).flags[param.name] = condition
+    return {
+        skipped: facet_sql.count(
+            filterset.qs_without(*skipped) if skipped else filterset.qs.all(), wanted
+        )
+        for skipped, wanted in asks.items()
+    }
+
+
+def _aggregate_grid_rows(
+    filterset: ProposalFilter, grid_params: list[Param]
 ) -> list[dict[str, Any]]:
     columns = [p.column for p in grid_params]
-    if from_aggregates:
-        counts = _counts_under(filterset, skip={p.name for p in grid_params})
-        if not filterset.form.cleaned_data.get("topic"):
-            counts = counts.on_topic(None)
-        same = [c for c in columns if c not in TRENDCOUNT_COLUMNS]
-        renamed = {c: F(TRENDCOUNT_COLUMNS[c]) for c in columns if c in TRENDCOUNT_COLUMNS}
-        return list(counts.order_by().values(*same, **renamed).annotate(n=Sum("proposals")))
-    names = [p.name for p in grid_params]
-    return list(filterset.qs_without(*names).order_by().values(*columns).annotate(n=Count("pk")))
+    counts = _counts_under(filterset, skip={p.name for p in grid_params})
+    if not filterset.form.cleaned_data.get("topic"):
+        counts = counts.on_topic(None)
+    same = [c for c in columns if c not in TRENDCOUNT_COLUMNS]
+    renamed = {c: F(TRENDCOUNT_COLUMNS[c]) for c in columns if c in TRENDCOUNT_COLUMNS}
+    return list(counts.order_by().values(*same, **renamed).annotate(n=Sum("proposals")))
 
 
 def _counts_under(filterset: ProposalFilter, *, skip: set[str]) -> Any:
@@ -202,36 +254,10 @@ def _grid_options(param: Param, counts: Counter[str], chosen: set[str]) -> list[
     ]
 
 
-def _column_facet(filterset: ProposalFilter, param: Param) -> list[FacetOption]:
-    chosen = set(map(str, param.values(filterset.form.cleaned_data.get(param.name))))
-    counts: Counter[str] = Counter(
-        {
-            str(value): n
-            for value, n in filterset.qs_without(param.name)
-            .order_by()
-            .values_list(param.column)
-            .annotate(n=Count("pk"))
-        }
-    )
-    return _grid_options(param, counts, chosen)
-
-
-def _flag_facet(filterset: ProposalFilter, param: Param) -> list[FacetOption]:
-    """A yes/no parameter whose values are conditions, not a column (filed again):
-    its choices counted in one query under every other filter, by the QuerySet's
-    `count_<apply>` method."""
-    chosen = set(map(str, param.values(filterset.form.cleaned_data.get(param.name))))
-    others = filterset.qs_without(param.name)
-    counts: Counter[str] = Counter(getattr(others, f"count_{param.apply}")())
-    return _grid_options(param, counts, chosen)
-
-
-def _topic_facet(filterset: ProposalFilter, from_aggregates: bool) -> list[FacetOption]:
+def _topic_options(
+    filterset: ProposalFilter, counts: dict[tuple[str, int], int]
+) -> list[FacetOption]:
     chosen = {t.slug for t in filterset.form.cleaned_data.get("topic") or []}
-    if from_aggregates:
-        counts = _aggregate_topic_counts(_counts_under(filterset, skip={"topic"}))
-    else:
-        counts = topic_counts(filterset.qs_without("topic"))
     options = []
     for root in topic_tree().roots:
         children = [
@@ -267,21 +293,14 @@ def _people_limit(filterset: ProposalFilter, name: str) -> int | None:
     return None if name in (filterset.form.cleaned_data.get("facet") or []) else FACET_TOP
 
 
-def _chosen_first(column: str, values: list[Any]) -> list[Any]:
-    """An ordering that puts the chosen records (`column` in `values`, a grouped
-    column) before the top ones, so that one LIMIT keeps both."""
-    if not values:
-        return []
-    return [Case(When(**{f"{column}__in": values}, then=0), default=1)]
-
-
 def _people_options(rows: Any, chosen: list[Any], limit: int | None) -> PeopleOptions:
     """Options from rows of slug, name, name_zh and n (most first). Every chosen record
     is listed, checked, with its count (0 when it has none here); of the others the
     first `limit`."""
     chosen_slugs = {c.slug for c in chosen}
     picked, others = [], []
-    for r in rows:
+    # Most first, then by name: the rows come counted, in no order.
+    for r in sorted(rows, key=lambda r: (-(r["n"] or 0), r["name"])):
         option = FacetOption(r["slug"], r["name"], r["n"] or 0, r["slug"] in chosen_slugs)
         option.label_zh = r["name_zh"]
         (picked if option.selected else others).append(option)
@@ -293,77 +312,6 @@ def _people_options(rows: Any, chosen: list[Any], limit: int | None) -> PeopleOp
     shown = picked + (others if limit is None else others[:limit])
     shown.sort(key=lambda o: (-o.count, str(o.label)))
     return PeopleOptions(shown, more, whole=limit is None)
-
-
-def _delegate_facet(filterset: ProposalFilter) -> PeopleOptions:
-    proposals = filterset.qs_without("delegate")
-    chosen = filterset.form.cleaned_data.get("delegate") or []
-    limit = _people_limit(filterset, "delegate")
-    # Grouped by id alone and then named: grouping a million proposals by three text
-    # columns of a join takes ten times as long.
-    # COUNT(*), not COUNT(id): the delegate index alone can answer it.
-    top = (
-        proposals.order_by()
-        .values("delegate_id")
-        .annotate(n=Count("*"))
-        .order_by(*_chosen_first("delegate_id", [c.pk for c in chosen]), "-n", "delegate_id")
-        .values("delegate_id")
-    )
-    if limit is not None:  # one more than shown tells whether there are more
-        top = top[: limit + 1 + len(chosen)]
-    counts = (
-        proposals.filter(delegate=OuterRef("pk"))
-        .order_by()
-        .values("delegate_id")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    rows = (
-        Delegate.objects.filter(pk__in=top)
-        .annotate(n=Subquery(counts))
-        .order_by("-n", "name")
-        .values("slug", "name", "name_zh", "n")
-    )
-    return _people_options(rows, chosen, limit)
-
-
-def _company_facet(filterset: ProposalFilter) -> PeopleOptions:
-    role = "delegate__affiliations"
-    chosen = filterset.form.cleaned_data.get("company") or []
-    limit = _people_limit(filterset, "company")
-    # A proposal counts for a company when its delegate held a role there that year;
-    # of two roles at one company held the same year only the first counts, so each
-    # proposal counts once without a COUNT(DISTINCT), which sorts every pair.
-    earlier_role = Affiliation.objects.held_in(OuterRef("session_id")).filter(
-        delegate=OuterRef("delegate_id"),
-        company=OuterRef(f"{role}__company_id"),
-        pk__lt=OuterRef(f"{role}__pk"),
-    )
-    # One filter() call, so that every condition applies to the same affiliation join.
-    rows = (
-        filterset.qs_without("company")
-        .filter(
-            Q(**{f"{role}__start_year__isnull": True})
-            | Q(**{f"{role}__start_year__lte": F("session_id")}),
-            Q(**{f"{role}__end_year__isnull": True})
-            | Q(**{f"{role}__end_year__gte": F("session_id")}),
-            ~Exists(earlier_role),
-        )
-        .order_by()
-        .values(
-            slug=F(f"{role}__company__slug"),
-            name=F(f"{role}__company__name"),
-            name_zh=F(f"{role}__company__name_zh"),
-        )
-        .annotate(n=Count("*"))
-        .order_by(*_chosen_first(f"{role}__company__slug", [c.slug for c in chosen]), "-n", "name")
-    )
-    if limit is not None:
-        rows = rows[: limit + 1 + len(chosen)]
-    return _people_options(rows, chosen, limit)
-
-
-_PEOPLE = {"delegate": _delegate_facet, "company": _company_facet}
 
 
 def _aggregate_topic_counts(counts: Any) -> dict[tuple[str, int], int]:
@@ -385,31 +333,3 @@ def _aggregate_topic_counts(counts: Any) -> dict[tuple[str, int], int]:
 def topic_counts_everywhere() -> dict[tuple[str, int], int]:
     """Every visible proposal's topic counts, from TrendCount."""
     return _aggregate_topic_counts(TrendCount.objects.visible())
-
-
-def topic_counts(proposals: Any) -> dict[tuple[str, int], int]:
-    """{("topic", id): n, ("group", parent_id): n} over the given proposal queryset, in
-    one query. A parent counts a proposal once however many sub-topics apply."""
-    selected = proposals.order_by().values("pk")
-    try:
-        inner, params = selected.query.get_compiler(using=selected.db).as_sql()
-    except EmptyResultSet:  # a filter that can match nothing, such as an empty IN
-        return {}
-    # The proposals are selected once, into a CTE both counts read: as two queries of
-    # a UNION each ran the selection again, which for a search matching 80,000 of a
-    # million proposals is half a second each. A CTE read twice is materialised.
-    # Table names from the models, the selection compiled by the ORM with its params.
-    sql = f"""
-        WITH links AS (
-            SELECT pt.proposal_id, pt.topic_id, COALESCE(t.parent_id, pt.topic_id) AS grp
-            FROM {ProposalTopic._meta.db_table} pt
-            JOIN {Topic._meta.db_table} t ON t.id = pt.topic_id
-            WHERE pt.proposal_id IN ({inner})
-        )
-        SELECT 'topic', topic_id, COUNT(*) FROM links GROUP BY topic_id
-        UNION ALL
-        SELECT 'group', grp, COUNT(DISTINCT proposal_id) FROM links GROUP BY grp
-    """  # noqa: S608
-    with connections[proposals.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(level, key): n for level, key, n in cursor.fetchall()}

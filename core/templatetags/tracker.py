@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import QueryDict
 from django.urls import translate_url
 from django.utils import formats
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
@@ -143,28 +143,56 @@ def minutes(value: Any) -> int:
     return max(1, -int(-value.total_seconds() // 60))
 
 
-_CHECKED = mark_safe(" checked")
+class _OptionWords:
+    """What every option of a facet panel shares, worked out once per panel: the
+    reader's language and, per count, its digits and its "N results" label. Formatting
+    and translating them per option was most of a first visit's rendering (the topic
+    facet alone has some 80 options)."""
+
+    def __init__(self) -> None:
+        self.language = get_language() or "en"
+        self._counts: dict[int, tuple[str, str]] = {}
+
+    def count(self, n: int) -> tuple[str, str]:
+        """(the count as shown, its "N results" label), both escaped."""
+        if n not in self._counts:
+            shown = number(n)
+            results = ngettext("%(n)s result", "%(n)s results", n) % {"n": shown}
+            self._counts[n] = (escape(shown), escape(results))
+        return self._counts[n]
+
+    def label(self, option: Any, others: bool) -> str:
+        """The option's name in the reader's language, marked when it falls back (as
+        the `localized` tag), and for people and companies the other language's name
+        beside it (as `other_name`)."""
+        text, language = in_language(option, "label")
+        if language == self.language or not any(ch.isalpha() for ch in text):
+            shown = escape(text)
+        else:
+            code, badge = ("en", "English") if language == "en" else ("zh-Hans", "中文")
+            shown = (
+                f'<span lang="{code}">{escape(text)}</span> '
+                f'<span class="lang-badge" lang="{code}">{badge}</span>'
+            )
+        if not others:
+            return shown
+        other = str(option.label if language != "en" else option.label_zh or "")
+        if other and other != text:
+            code = "en" if language != "en" else "zh-Hans"
+            shown += f' <span lang="{code}">{escape(other)}</span>'
+        return shown
 
 
-def _facet_option(kind: str, name: str, option: Any, css: str, others: bool) -> SafeString:
-    # The option's name in the reader's language (marked when it falls back), and for
-    # people and companies the other language's name beside it.
-    label = localized(option, "label")
-    other = other_name(option, "label") if others else ""
-    shown = number(option.count)
-    results = ngettext("%(n)s result", "%(n)s results", option.count) % {"n": shown}
-    return format_html(
-        '<label class="{}"><input type="{}" name="{}" value="{}"{}> {}{} '
-        '<span class="count" aria-label="{}">{}</span></label>',
-        css,
-        kind,
-        name,
-        option.value,
-        _CHECKED if option.selected else "",
-        label,
-        other,
-        results,
-        shown,
+def _facet_option(
+    kind: str, name: str, option: Any, css: str, others: bool, words: _OptionWords
+) -> str:
+    shown, results = words.count(option.count)
+    checked = " checked" if option.selected else ""
+    # Every piece escaped here: names and labels from the data, the rest our own.
+    return (
+        f'<label class="{css}"><input type="{kind}" name="{escape(name)}" '
+        f'value="{escape(option.value)}"{checked}> {words.label(option, others)} '
+        f'<span class="count" aria-label="{results}">{shown}</span></label>'
     )
 
 
@@ -176,26 +204,27 @@ def facet_options(facet: Any) -> SafeString:
     on a first visit."""
     kind = "checkbox" if facet.multi else "radio"
     others = facet.name != "topic"
+    words = _OptionWords()
     parts = []
     if not facet.multi:
         parts.append(
             format_html(
                 '<label class="facet-option"><input type="radio" name="{}" value=""{}> {}</label>',
                 facet.name,
-                "" if facet.any_selected else _CHECKED,
+                "" if facet.any_selected else mark_safe(" checked"),
                 gettext("Any"),
             )
         )
     for option in facet.options:
         empty = not option.count and not option.selected
         css = "facet-option empty-option" if empty else "facet-option"
-        parts.append(_facet_option(kind, facet.name, option, css, others))
+        parts.append(_facet_option(kind, facet.name, option, css, others, words))
         parts.extend(
-            _facet_option("checkbox", facet.name, child, "facet-option child", others)
+            _facet_option("checkbox", facet.name, child, "facet-option child", others, words)
             for child in option.children
         )
     if not facet.options:
         parts.append(
             format_html('<p class="empty">{}</p>', gettext("No options in these results."))
         )
-    return mark_safe("\n".join(parts))  # noqa: S308 - every part is built by format_html
+    return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped where it is built
