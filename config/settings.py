@@ -11,7 +11,6 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -150,14 +149,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
 # Where each record lives on the public site. Set here rather than in the models: the
 # pages belong to the `public` app, which the models' apps must not depend on.
+def _record_url(name: str, value: int | str) -> str:
+    # Imported when first called: settings load before the apps.
+    from core.urls import record_url
+
+    return record_url(name, value)
+
+
 ABSOLUTE_URL_OVERRIDES = {
-    "proposals.proposal": lambda o: reverse("public:proposal-detail", args=[o.pk]),
-    "delegates.delegate": lambda o: reverse("public:delegate-detail", args=[o.slug]),
-    "delegates.company": lambda o: reverse("public:company-detail", args=[o.slug]),
-    "delegates.annualsession": lambda o: reverse("public:session-detail", args=[o.year]),
-    "topics.topic": lambda o: reverse("public:topic-detail", args=[o.slug]),
+    "proposals.proposal": lambda o: _record_url("public:proposal-detail", o.pk),
+    "delegates.delegate": lambda o: _record_url("public:delegate-detail", o.slug),
+    "delegates.company": lambda o: _record_url("public:company-detail", o.slug),
+    "delegates.annualsession": lambda o: _record_url("public:session-detail", o.year),
+    "topics.topic": lambda o: _record_url("public:topic-detail", o.slug),
 }
 
 # Redis is a cache, never a dependency: core.redis answers a miss on any error, and

@@ -88,9 +88,7 @@ def test_a_selection_that_can_match_nothing_counts_nothing(real_data):
     assert counted.flags == {"filed_again": {"yes": 0, "no": 0}}
 
 
-def test_each_distinct_selection_is_counted_in_one_statement(
-    real_data, django_assert_num_queries
-):
+def test_each_distinct_selection_is_counted_in_one_statement(real_data, django_assert_num_queries):
     """The list's own selection serves every facet whose parameter is not set; a set
     parameter's facet counts the selection without it: one statement each."""
     topic_tree()  # cached, as on any running site
