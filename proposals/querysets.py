@@ -32,16 +32,21 @@ def _model(name: str) -> Any:
 
 def _named_by(text: str, companies: Any) -> tuple[list[int], list[int], list[int]]:
     """The ids of the delegates a search text names (or spells closely), of the staff
-    of the companies it names, and of the delegates it names exactly."""
-    people = list(Delegate.objects.matching_name(text).values_list("pk", flat=True))
-    staff = list(
-        Affiliation.objects.filter(company__in=companies)
-        .order_by()
-        .values_list("delegate_id", flat=True)
-        .distinct()
-    )
-    named = list(Delegate.objects.matching_name(text, fuzzy=False).values_list("pk", flat=True))
-    return people, staff, named
+    of the companies it names, and of the delegates it names exactly: one query."""
+    people = Delegate.objects.matching_name(text).annotate(kind=Value(0))
+    staff = Affiliation.objects.filter(company__in=companies).annotate(kind=Value(1))
+    named = Delegate.objects.matching_name(text, fuzzy=False).annotate(kind=Value(2))
+    found: tuple[list[int], list[int], list[int]] = ([], [], [])
+    for kind, pk in (
+        people.order_by()
+        .values_list("kind", "pk")
+        .union(
+            staff.order_by().values_list("kind", "delegate_id"),
+            named.order_by().values_list("kind", "pk"),
+        )
+    ):
+        found[kind].append(pk)
+    return found
 
 
 def _in_chain() -> Q:
