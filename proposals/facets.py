@@ -315,8 +315,8 @@ def _people_options(rows: Any, chosen: list[Any], limit: int | None) -> PeopleOp
 
 
 def _aggregate_topic_counts(counts: Any) -> dict[tuple[str, int], int]:
-    """topic_counts() read from TrendCount rows, whose parent rows already count each
-    proposal once."""
+    """{("topic", id): n, ("group", parent_id): n} read from TrendCount rows, whose
+    parent rows already count each proposal once."""
     roots = {root.id for root in topic_tree().roots}
     result = {}
     for topic_id, n in (

@@ -193,8 +193,9 @@ class Param:
     - `multi`: the key may repeat (OR within the parameter); otherwise once only.
     - `facet`: how the list counts its options ("grid": the one GROUP BY over
       `column`, shared with the other grid facets; "topic"; "people": delegate or
-      company; "column": its own GROUP BY over `column`; "flag": its choices
-      counted in one query by the QuerySet's `count_<apply>`), or None for no facet. A
+      company; "flag": yes/no, "yes" being the QuerySet's `<apply>_condition()`;
+      each counted in the one pass over its selection, proposals/facet_sql.py), or
+      None for no facet. A
       facet lists `choices` (all of them with `show_empty`, else those with results)
       or, without choices, the values counted.
     - `counts`: the TrendCountQuerySet method that applies it to the maintained
