@@ -89,16 +89,14 @@ def _limit(ask: PeopleAsk, params: list[Any]) -> str:
     return " LIMIT %s"
 
 
-def _arms(ask: Ask, flag_columns: dict[str, str]) -> tuple[list[str], list[Any], bool]:
-    """The UNION ALL arms over `m` (and `links` when topics are counted), their
-    params, and whether the `links` CTE is needed."""
+def _arms(ask: Ask, grid: list[str], flag_columns: dict[str, str]) -> tuple[list[str], list[Any]]:
+    """The UNION ALL arms over `m` (and `links` when topics are counted), and their
+    params. `grid`: the grid's database columns."""
     arms = ["SELECT 'total', NULL, NULL, NULL, NULL, COUNT(*) FROM m"]
     params: list[Any] = []
-    if ask.grid:
-        keys = [f"CAST({c} AS TEXT)" for c in ask.grid] + ["NULL"] * (4 - len(ask.grid))
-        arms.append(
-            f"SELECT 'grid', {', '.join(keys)}, COUNT(*) FROM m GROUP BY {', '.join(ask.grid)}"
-        )
+    if grid:
+        keys = [f"CAST({c} AS TEXT)" for c in grid] + ["NULL"] * (4 - len(grid))
+        arms.append(f"SELECT 'grid', {', '.join(keys)}, COUNT(*) FROM m GROUP BY {', '.join(grid)}")
     if ask.topics:
         # A parent counts a proposal once however many of its sub-topics apply.
         arms += [
@@ -141,7 +139,7 @@ def _arms(ask: Ask, flag_columns: dict[str, str]) -> tuple[list[str], list[Any],
     for name, column in flag_columns.items():
         params.append(name)
         arms.append(f"SELECT 'flag', %s, NULL, NULL, NULL, COUNT(*) FROM m WHERE {column}")
-    return arms, params, ask.topics
+    return arms, params
 
 
 def count(proposals: QuerySet, ask: Ask) -> Counted:
@@ -152,22 +150,15 @@ def count(proposals: QuerySet, ask: Ask) -> Counted:
         for name, column in flag_columns.items()
     }
     grid = [_column(name) for name in ask.grid]
-    extra = [c for c in grid if c not in _BASE]
-    selected = (
-        proposals.order_by()
-        .annotate(**flags)
-        .values_list(*_BASE, *dict.fromkeys(extra), *flag_columns.values())
-    )
+    columns = list(dict.fromkeys([*_BASE, *grid, *flag_columns.values()]))
+    selected = proposals.order_by().annotate(**flags).values_list(*columns)
     try:
         inner, inner_params = selected.query.get_compiler(using=selected.db).as_sql()
     except EmptyResultSet:  # a filter that can match nothing, such as an empty IN
         return Counted(flags={name: {"yes": 0, "no": 0} for name in ask.flags})
-    columns = [*_BASE, *dict.fromkeys(extra), *flag_columns.values()]
-    arms, params, with_links = _arms(
-        Ask(grid, ask.topics, ask.delegates, ask.companies), flag_columns
-    )
+    arms, params = _arms(ask, grid, flag_columns)
     ctes = [f"m({', '.join(columns)}) AS MATERIALIZED ({inner})"]
-    if with_links:
+    if ask.topics:
         ctes.append(
             "links AS (SELECT pt.proposal_id, pt.topic_id, "
             "COALESCE(t.parent_id, pt.topic_id) AS grp "

@@ -155,55 +155,35 @@ def minutes(value: Any) -> int:
     return max(1, -int(-value.total_seconds() // 60))
 
 
-class _OptionWords:
-    """What every option of a facet panel shares, worked out once per panel: the
-    reader's language and, per count, its digits and its "N results" label. Formatting
-    and translating them per option was most of a first visit's rendering (the topic
-    facet alone has some 80 options)."""
+class _Counts:
+    """Each count's digits and "N results" label, worked out once per facet panel:
+    formatting and translating them per option was most of a first visit's rendering
+    (the topic facet alone has some 80 options, many with the same count)."""
 
     def __init__(self) -> None:
-        self.language = get_language() or "en"
-        self._counts: dict[int, tuple[str, str]] = {}
+        self._shown: dict[int, tuple[str, str]] = {}
 
-    def count(self, n: int) -> tuple[str, str]:
+    def __call__(self, n: int) -> tuple[str, str]:
         """(the count as shown, its "N results" label), both escaped."""
-        if n not in self._counts:
+        if n not in self._shown:
             shown = number(n)
             results = ngettext("%(n)s result", "%(n)s results", n) % {"n": shown}
-            self._counts[n] = (escape(shown), escape(results))
-        return self._counts[n]
-
-    def label(self, option: Any, others: bool) -> str:
-        """The option's name in the reader's language, marked when it falls back (as
-        the `localized` tag), and for people and companies the other language's name
-        beside it (as `other_name`)."""
-        text, language = in_language(option, "label")
-        if language == self.language or not any(ch.isalpha() for ch in text):
-            shown = escape(text)
-        else:
-            code, badge = ("en", "English") if language == "en" else ("zh-Hans", "中文")
-            shown = (
-                f'<span lang="{code}">{escape(text)}</span> '
-                f'<span class="lang-badge" lang="{code}">{badge}</span>'
-            )
-        if not others:
-            return shown
-        other = str(option.label if language != "en" else option.label_zh or "")
-        if other and other != text:
-            code = "en" if language != "en" else "zh-Hans"
-            shown += f' <span lang="{code}">{escape(other)}</span>'
-        return shown
+            self._shown[n] = (escape(shown), escape(results))
+        return self._shown[n]
 
 
 def _facet_option(
-    kind: str, name: str, option: Any, css: str, others: bool, words: _OptionWords
+    kind: str, name: str, option: Any, css: str, others: bool, counts: _Counts
 ) -> str:
-    shown, results = words.count(option.count)
+    shown, results = counts(option.count)
     checked = " checked" if option.selected else ""
-    # Every piece escaped here: names and labels from the data, the rest our own.
+    # The option's name in the reader's language (marked when it falls back), and for
+    # people and companies the other language's name beside it; every piece escaped.
+    label = conditional_escape(localized(option, "label"))
+    other = other_name(option, "label") if others else ""
     return (
         f'<label class="{css}"><input type="{kind}" name="{escape(name)}" '
-        f'value="{escape(option.value)}"{checked}> {words.label(option, others)} '
+        f'value="{escape(option.value)}"{checked}> {label}{other} '
         f'<span class="count" aria-label="{results}">{shown}</span></label>'
     )
 
@@ -216,7 +196,7 @@ def facet_options(facet: Any) -> SafeString:
     on a first visit."""
     kind = "checkbox" if facet.multi else "radio"
     others = facet.name != "topic"
-    words = _OptionWords()
+    counts = _Counts()
     parts = []
     if not facet.multi:
         parts.append(
@@ -230,9 +210,9 @@ def facet_options(facet: Any) -> SafeString:
     for option in facet.options:
         empty = not option.count and not option.selected
         css = "facet-option empty-option" if empty else "facet-option"
-        parts.append(_facet_option(kind, facet.name, option, css, others, words))
+        parts.append(_facet_option(kind, facet.name, option, css, others, counts))
         parts.extend(
-            _facet_option("checkbox", facet.name, child, "facet-option child", others, words)
+            _facet_option("checkbox", facet.name, child, "facet-option child", others, counts)
             for child in option.children
         )
     if not facet.options:
