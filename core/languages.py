@@ -13,16 +13,22 @@ from django.utils.translation import get_language
 CHINESE = "zh-hans"
 
 
-def in_language(obj: Any, field: str) -> tuple[str, str]:
+def reader_language() -> str:
+    """The reader's language code ("en" when none is active)."""
+    return get_language() or "en"
+
+
+def in_language(obj: Any, field: str, current: str | None = None) -> tuple[str, str]:
     """(text, its language code) of `obj.<field>` for the reader. Works on models,
     TopicNodes and dicts. A lazy translation (a choice's label) is already in the
-    reader's language."""
+    reader's language. `current`: reader_language(), for callers naming many records
+    (asking for the active language costs more than the rest of this)."""
 
     def get(name: str) -> Any:
         value = obj.get(name, "") if isinstance(obj, dict) else getattr(obj, name, "")
         return value or ""
 
-    current = get_language() or "en"
+    current = current or reader_language()
     english = get(field)
     if isinstance(english, Promise):
         return str(english), current

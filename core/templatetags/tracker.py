@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from core import languages
-from core.languages import in_language
+from core.languages import in_language, reader_language
 from core.urls import page_url
 
 register = template.Library()
@@ -88,9 +88,14 @@ def localized(obj: Any, field: str) -> str:
     """`obj.<field>` in the reader's language. Text in the other language (no
     translation yet) is marked with its language and a small badge naming it
     ("English" or "中文", each in its own language), so a reader knows why."""
-    text, language = in_language(obj, field)
+    return _localized(obj, field, reader_language())
+
+
+def _localized(obj: Any, field: str, current: str) -> str:
+    """localized() for a reader of `current` (tags naming many records ask once)."""
+    text, language = in_language(obj, field, current)
     # Numbers (a year facet's labels) read the same in both languages.
-    if language == get_language() or not any(ch.isalpha() for ch in text):
+    if language == current or not any(ch.isalpha() for ch in text):
         return text
     if language == "en":
         return format_html(
@@ -106,7 +111,11 @@ def other_name(obj: Any, field: str) -> str:
     """The name in the language not shown, after the shown one (" <span>雷军</span>"
     beside "Lei Jun"), or nothing when there is none: people and companies are known
     by both."""
-    shown, language = in_language(obj, field)
+    return _other_name(obj, field, reader_language())
+
+
+def _other_name(obj: Any, field: str, current: str) -> str:
+    shown, language = in_language(obj, field, current)
     name = f"{field}_zh" if language == "en" else field
     other = str((obj.get(name) if isinstance(obj, dict) else getattr(obj, name, "")) or "")
     if not other or other == shown:
@@ -118,12 +127,13 @@ def other_name(obj: Any, field: str) -> str:
 @register.simple_tag
 def topic_tag(topic: Any) -> SafeString:
     """A topic's tag in a proposal row: its name, linking to the list of its proposals."""
-    return format_html(
-        '<a class="tag" href="{}?topic={}">{}</a>',
-        page_url("public:proposal-list"),
-        topic.slug,
-        localized(topic, "name"),
-    )
+    return _topic_tag(topic, page_url("public:proposal-list"), reader_language())
+
+
+def _topic_tag(topic: Any, list_url: str, current: str) -> SafeString:
+    name = conditional_escape(_localized(topic, "name", current))
+    tag = f'<a class="tag" href="{escape(list_url)}?topic={escape(topic.slug)}">{name}</a>'
+    return mark_safe(tag)  # noqa: S308 - each piece is escaped
 
 
 @register.filter
@@ -173,16 +183,17 @@ class _Counts:
 
 
 def _facet_option(
-    kind: str, name: str, option: Any, css: str, others: bool, counts: _Counts
+    kind: str, name: str, option: Any, css: str, others: bool, counts: _Counts, current: str
 ) -> str:
+    """One option; `name` is the parameter's name, escaped."""
     shown, results = counts(option.count)
     checked = " checked" if option.selected else ""
     # The option's name in the reader's language (marked when it falls back), and for
     # people and companies the other language's name beside it; every piece escaped.
-    label = conditional_escape(localized(option, "label"))
-    other = other_name(option, "label") if others else ""
+    label = conditional_escape(_localized(option, "label", current))
+    other = _other_name(option, "label", current) if others else ""
     return (
-        f'<label class="{css}"><input type="{kind}" name="{escape(name)}" '
+        f'<label class="{css}"><input type="{kind}" name="{name}" '
         f'value="{escape(option.value)}"{checked}> {label}{other} '
         f'<span class="count" aria-label="{results}">{shown}</span></label>'
     )
@@ -197,6 +208,8 @@ def facet_options(facet: Any) -> SafeString:
     kind = "checkbox" if facet.multi else "radio"
     others = facet.name != "topic"
     counts = _Counts()
+    current = reader_language()
+    name = escape(facet.name)
     parts = []
     if not facet.multi:
         parts.append(
@@ -210,9 +223,9 @@ def facet_options(facet: Any) -> SafeString:
     for option in facet.options:
         empty = not option.count and not option.selected
         css = "facet-option empty-option" if empty else "facet-option"
-        parts.append(_facet_option(kind, facet.name, option, css, others, counts))
+        parts.append(_facet_option(kind, name, option, css, others, counts, current))
         parts.extend(
-            _facet_option("checkbox", facet.name, child, "facet-option child", others, counts)
+            _facet_option("checkbox", name, child, "facet-option child", others, counts, current)
             for child in option.children
         )
     if not facet.options:
@@ -222,8 +235,8 @@ def facet_options(facet: Any) -> SafeString:
     return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped where it is built
 
 
-def _proposal_row(proposal: Any, hide_delegate: bool) -> str:
-    title = getattr(proposal, "search_title", "") or localized(proposal, "title")
+def _proposal_row(proposal: Any, hide_delegate: bool, list_url: str, current: str) -> str:
+    title = getattr(proposal, "search_title", "") or _localized(proposal, "title", current)
     excerpt = getattr(proposal, "search_excerpt", "")
     parts = [
         '<li class="proposal-row">\n'
@@ -245,11 +258,11 @@ def _proposal_row(proposal: Any, hide_delegate: bool) -> str:
                 name += f' <span lang="zh-Hans">{conditional_escape(other)}</span>'
         else:
             name = (
-                f"{link}{conditional_escape(localized(delegate, 'name'))}</a>"
-                f"{other_name(delegate, 'name')}"
+                f"{link}{conditional_escape(_localized(delegate, 'name', current))}</a>"
+                f"{_other_name(delegate, 'name', current)}"
             )
         parts.append(f'  <span class="by">{name}</span>\n')
-    tags = "".join(topic_tag(topic) for topic in proposal.topics.all())
+    tags = "".join(_topic_tag(topic, list_url, current) for topic in proposal.topics.all())
     parts.append(f'  <span class="topics">{tags}</span>\n</li>')
     return "".join(parts)
 
@@ -262,4 +275,6 @@ def proposal_rows(proposals: Any, hide_delegate: bool = False) -> SafeString:
     include's two dozen template nodes per row were a quarter of a list's first
     visit. Every value is escaped here (conditional_escape keeps marked-up search
     snippets, which are escaped piece by piece when built)."""
-    return mark_safe("\n".join(_proposal_row(p, hide_delegate) for p in proposals))  # noqa: S308
+    list_url, current = page_url("public:proposal-list"), reader_language()
+    rows = (_proposal_row(p, hide_delegate, list_url, current) for p in proposals)
+    return mark_safe("\n".join(rows))  # noqa: S308
