@@ -10,7 +10,9 @@ grid of year, body and status; topics and their parents; delegates; companies; y
 flags) is an arm of one UNION ALL over it: one statement, one pass over the matches.
 
 Every arm returns the same columns: `kind`, four text keys and a count `n`. The same
-SQL runs on SQLite and PostgreSQL. Table and column names come from the models.
+SQL runs on SQLite and PostgreSQL, but for one source: a PostgreSQL search's topics are
+read from the search rows it matched (their `integer[]` of topic ids), not by joining
+the tags. Table and column names come from the models.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from delegates.models import Affiliation, Company, Delegate
 from topics.models import Topic
 
-from .models import Proposal, ProposalTopic
+from .models import Proposal, ProposalSearch, ProposalTopic
 
 # The selection's columns the arms read, named as in the CTE.
 _BASE = ("id", "delegate_id", "session_id")
@@ -98,12 +100,13 @@ def _arms(ask: Ask, grid: list[str], flag_columns: dict[str, str]) -> tuple[list
         keys = [f"CAST({c} AS TEXT)" for c in grid] + ["NULL"] * (4 - len(grid))
         arms.append(f"SELECT 'grid', {', '.join(keys)}, COUNT(*) FROM m GROUP BY {', '.join(grid)}")
     if ask.topics:
-        # A parent counts a proposal once however many of its sub-topics apply.
+        # A parent counts a proposal once however many of its sub-topics apply: the
+        # groups' CTE holds each (proposal, group) once.
         arms += [
             "SELECT 'topic', CAST(topic_id AS TEXT), NULL, NULL, NULL, COUNT(*) "
             "FROM links GROUP BY topic_id",
-            "SELECT 'group', CAST(grp AS TEXT), NULL, NULL, NULL, COUNT(DISTINCT proposal_id) "
-            "FROM links GROUP BY grp",
+            "SELECT 'group', CAST(grp AS TEXT), NULL, NULL, NULL, COUNT(*) "
+            "FROM groups GROUP BY grp",
         ]
     if ask.delegates is not None:
         # Grouped by id alone, then named: grouping by a join's text columns sorts more.
@@ -151,20 +154,36 @@ def count(proposals: QuerySet, ask: Ask) -> Counted:
     }
     grid = [_column(name) for name in ask.grid]
     columns = list(dict.fromkeys([*_BASE, *grid, *flag_columns.values()]))
-    selected = proposals.order_by().annotate(**flags).values_list(*columns)
+    names = list(columns)
+    # A PostgreSQL search joins the search rows, which carry each match's topic ids.
+    connection = connections[proposals.db]
+    from_rows = ask.topics and connection.vendor == "postgresql" and _joins_search_rows(proposals)
+    if from_rows:
+        names += ["search_row__topic_ids", "search_row__group_ids"]
+        columns += ["topic_ids", "group_ids"]
+    selected = proposals.order_by().annotate(**flags).values_list(*names)
     try:
         inner, inner_params = selected.query.get_compiler(using=selected.db).as_sql()
     except EmptyResultSet:  # a filter that can match nothing, such as an empty IN
         return Counted(flags={name: {"yes": 0, "no": 0} for name in ask.flags})
     arms, params = _arms(ask, grid, flag_columns)
     ctes = [f"m({', '.join(columns)}) AS MATERIALIZED ({inner})"]
-    if ask.topics:
-        ctes.append(
-            "links AS (SELECT pt.proposal_id, pt.topic_id, "
-            "COALESCE(t.parent_id, pt.topic_id) AS grp "
-            f"FROM m JOIN {_table(ProposalTopic)} pt ON pt.proposal_id = m.id "
-            f"JOIN {_table(Topic)} t ON t.id = pt.topic_id)"
-        )
+    if from_rows:
+        # unnest() in the select list: as a lateral join it was a function scan per
+        # match, twice as slow.
+        ctes += [
+            "links AS (SELECT id AS proposal_id, unnest(topic_ids) AS topic_id FROM m)",
+            "groups AS (SELECT id AS proposal_id, unnest(group_ids) AS grp FROM m)",
+        ]
+    elif ask.topics:
+        # Every other selection joins the tags (at a million proposals a search's
+        # matches joined this way hashed all 1.9 million of them).
+        ctes += [
+            f"links AS (SELECT pt.proposal_id, pt.topic_id FROM m "
+            f"JOIN {_table(ProposalTopic)} pt ON pt.proposal_id = m.id)",
+            "groups AS (SELECT DISTINCT l.proposal_id, COALESCE(t.parent_id, l.topic_id) AS grp "
+            f"FROM links l JOIN {_table(Topic)} t ON t.id = l.topic_id)",
+        ]
     # SQLite takes no parentheses around a UNION's arms: the ordered and limited arms
     # are derived tables instead.
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(arms)
@@ -172,6 +191,15 @@ def count(proposals: QuerySet, ask: Ask) -> Counted:
         cursor.execute(sql, [*inner_params, *params])
         rows = cursor.fetchall()
     return _read(rows, ask)
+
+
+def _joins_search_rows(proposals: QuerySet) -> bool:
+    """Whether the selection joins the search rows (a PostgreSQL search: matched and
+    ranked on them), so their copy of each match's topic ids can be read."""
+    table = _table(ProposalSearch)
+    return any(
+        getattr(join, "table_name", None) == table for join in proposals.query.alias_map.values()
+    )
 
 
 def _read(rows: list[tuple], ask: Ask) -> Counted:

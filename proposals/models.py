@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -17,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from delegates.models import AnnualSession, Body, Company, Delegate, Seat
 from topics.models import Topic
 
+from .fields import FullTextField, IdList
 from .outcomes import (
     Grade,
     Kind,
@@ -356,27 +355,19 @@ class ProposalSearch(models.Model):
     summary = models.TextField(blank=True)
     topics = models.TextField(blank=True)
     # PostgreSQL only (weights A-D: title, names, summary, topics); empty on SQLite.
+    # There the trigger keeps only this and empties the four text columns (migration
+    # 0018): every search reads these rows, and the text doubled their width.
     vector = SearchVectorField(null=True, editable=False)
+    # The proposal's topics and their top-level groups: a search's topic facet reads
+    # them from the rows it matched (proposals.facet_sql) instead of joining every tag.
+    topic_ids = IdList(default=list, blank=True)
+    group_ids = IdList(default=list, blank=True)
 
     class Meta:
         verbose_name = "search row"
 
     def __str__(self) -> str:
         return f"search row of proposal {self.proposal_id}"
-
-
-class FullTextField(models.TextField):
-    """SQLite's FTS5 hidden column (named after its table), queried with `__match`."""
-
-
-@FullTextField.register_lookup
-class Match(models.Lookup):
-    lookup_name = "match"
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
 
 
 class ProposalSearchFTS(models.Model):

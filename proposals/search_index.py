@@ -10,7 +10,8 @@ What rewrites a proposal's row (`connect()`, called by ProposalsConfig.ready):
 - the proposal saved (admin, shell, scripts);
 - its topic tags saved, deleted or changed through `proposal.topics`;
 - its delegate saved with another name (English, other names, Chinese);
-- a topic renamed (its proposals and its sub-topics' proposals);
+- a topic renamed or moved (its proposals and its sub-topics' proposals; a tagged
+  topic cannot be deleted);
 - a role (Affiliation) saved or deleted, or a company saved: the company names a
   delegate's proposals are found by, year by year;
 - a bulk write announced by `proposals.bulk` (the importer, bulk actions, revert).
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.apps import apps as global_apps
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from .search import analyse, name_forms
@@ -88,25 +89,38 @@ def _documents(apps: Any, proposal_ids: list[int], using: str) -> list[Any]:
         )
     }
 
-    analysed: dict[tuple[int, ...], str] = {}
+    analysed: dict[tuple[int, ...], tuple[str, list[int], list[int]]] = {}
 
-    def topic_text(topic_ids: list[int]) -> str:
-        # A sub-topic's proposals are found by its parent's name too ("energy").
-        shown = tuple(sorted({*topic_ids, *(topics[t][2] for t in topic_ids if topics[t][2])}))
-        if shown not in analysed:  # few distinct sets: analysed once each
-            analysed[shown] = analyse(*(text for t in shown for text in topics[t][:2]))
-        return analysed[shown]
+    def topic_fields(topic_ids: list[int]) -> tuple[str, list[int], list[int]]:
+        """The analysed names, the topic ids and the group ids (a sub-topic's parent,
+        a top-level topic itself) of one set of tags."""
+        key = tuple(sorted(set(topic_ids)))
+        if key not in analysed:  # few distinct sets: worked out once each
+            # A sub-topic's proposals are found by its parent's name too ("energy").
+            shown = sorted({*key, *(topics[t][2] for t in key if topics[t][2])})
+            groups = sorted({topics[t][2] or t for t in key})
+            analysed[key] = (
+                analyse(*(text for t in shown for text in topics[t][:2])),
+                list(key),
+                groups,
+            )
+        return analysed[key]
 
-    return [
-        ProposalSearch(
-            proposal_id=pk,
-            title=analyse(title, title_zh),
-            names=f"{names.get(delegate_id, '')} {companies_in(delegate_id, year)}".strip(),
-            summary=analyse(summary, summary_zh),
-            topics=topic_text(tagged.get(pk, [])),
+    documents = []
+    for pk, title, title_zh, summary, summary_zh, delegate_id, year in rows:
+        topic_text, topic_ids, group_ids = topic_fields(tagged.get(pk, []))
+        documents.append(
+            ProposalSearch(
+                proposal_id=pk,
+                title=analyse(title, title_zh),
+                names=f"{names.get(delegate_id, '')} {companies_in(delegate_id, year)}".strip(),
+                summary=analyse(summary, summary_zh),
+                topics=topic_text,
+                topic_ids=topic_ids,
+                group_ids=group_ids,
+            )
         )
-        for pk, title, title_zh, summary, summary_zh, delegate_id, year in rows
-    ]
+    return documents
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -147,7 +161,17 @@ def rebuild(
     ProposalSearch = apps.get_model("proposals", "ProposalSearch")
     ids = list(Proposal.objects.using(using).order_by("pk").values_list("pk", flat=True))
     with transaction.atomic(using=using):
-        ProposalSearch.objects.using(using).all().delete()
+        if connections[using].vendor == "postgresql":
+            # A DELETE would leave the old rows' space in the table, which every search
+            # reads through: the table would be twice its size until a VACUUM FULL.
+            with connections[using].cursor() as cursor:
+                # TRUNCATE refuses a table with foreign-key checks still pending in
+                # the transaction: run them first, then defer again as Django does.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"TRUNCATE {ProposalSearch._meta.db_table}")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:  # row by row, so that the FTS5 triggers see the old text go
+            ProposalSearch.objects.using(using).all().delete()
         written = 0
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from proposals.models import Proposal, ProposalSearch, ProposalTopic
 from tests.factories import DelegateFactory, ProposalFactory, TopicFactory
 from tests.proposals.import_files import THREE_ROWS, csv_bytes, run
+from tests.proposals.test_search import postgres_only
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,35 @@ def test_company_names_find_the_proposals_of_the_years_a_role_was_held():
     assert found("robotics") == [] and len(found("automation")) == 2
     role.delete()
     assert found("acme") == []
+
+
+def test_the_rows_carry_the_topic_and_group_ids_through_tagging_and_moves():
+    # A search's topic facet counts these on PostgreSQL (proposals.facet_sql).
+    space = TopicFactory(name="Space", slug="space")
+    energy = TopicFactory(name="Energy", slug="energy")
+    quasars = TopicFactory(name="Quasar observatories", slug="quasars", parent=space)
+    launchers = TopicFactory(name="Launchers", slug="launchers", parent=space)
+    proposal = ProposalFactory(title="A proposal")
+    proposal.topics.set([quasars, launchers])
+
+    def ids() -> tuple[list[int], list[int]]:
+        row = ProposalSearch.objects.get(proposal=proposal)
+        return row.topic_ids, row.group_ids
+
+    assert ids() == (sorted([quasars.pk, launchers.pk]), [space.pk])  # one group, once
+    launchers.parent = energy
+    launchers.save()
+    assert ids() == (sorted([quasars.pk, launchers.pk]), sorted([space.pk, energy.pk]))
+    assert found("energy") == ["A proposal"]
+    proposal.topics.set([space])  # a top-level topic is its own group
+    assert ids() == ([space.pk], [space.pk])
+
+
+@postgres_only
+def test_on_postgresql_a_row_keeps_only_its_vector_and_other_updates_keep_it():
+    # The text only fed the vector and doubled the width of rows every search reads.
+    proposal = ProposalFactory(title="Build a social emergency network")
+    row = ProposalSearch.objects.get(proposal=proposal)
+    assert (row.title, row.names, row.summary, row.topics) == ("", "", "", "")
+    ProposalSearch.objects.filter(proposal=proposal).update(topic_ids=[])
+    assert found("emergency") == ["Build a social emergency network"]
