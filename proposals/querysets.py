@@ -8,7 +8,7 @@ imported, since models.py imports this module to build its managers.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from core.cache import cached
 from core.querysets import PublicQuerySet
 from delegates.models import Affiliation, Company, Delegate, Seat
-from proposals.search import fts5_query, query_tokens, tsquery
+from proposals.search import company_text, fts5_query, names_text, query_tokens, tsquery
 from topics.models import Topic
 
 if TYPE_CHECKING:
@@ -30,22 +30,52 @@ def _model(name: str) -> Any:
     return apps.get_model("proposals", name)
 
 
-def _named_by(text: str, companies: Any) -> tuple[list[int], list[int], list[int]]:
-    """The ids of the delegates a search text names (or spells closely), of the staff
-    of the companies it names, and of the delegates it names exactly: one query."""
-    people = Delegate.objects.matching_name(text).annotate(kind=Value(0))
-    staff = Affiliation.objects.filter(company__in=companies).annotate(kind=Value(1))
-    named = Delegate.objects.matching_name(text, fuzzy=False).annotate(kind=Value(2))
-    found: tuple[list[int], list[int], list[int]] = ([], [], [])
-    for kind, pk in (
-        people.order_by()
-        .values_list("kind", "pk")
-        .union(
-            staff.order_by().values_list("kind", "delegate_id"),
-            named.order_by().values_list("kind", "pk"),
-        )
-    ):
-        found[kind].append(pk)
+class _Named(NamedTuple):
+    """Whom a search text names, as the search needs them (lists of delegate ids)."""
+
+    people: list[int]  # spelt close ("Lei Jum"), or holding the text inside a word
+    staff: list[int]  # the staff of companies matched so
+    named: list[int]  # named exactly: ranked first
+    staff_named: list[int]  # the staff of companies whose names hold every word
+
+
+def _named_by(text: str, companies: Any) -> _Named:
+    """The delegates and companies a search text names: one query.
+
+    A person or company whose names hold every word of the text needs no names' arm:
+    those names are in their proposals' search rows (a company's in the years a role
+    was held), so the text match finds them. Only close spellings and names holding
+    the text inside a word ("xiao" in "Xiaomi") do; unioned with the text match, the
+    arm of a common word in company names ("energy" at a million proposals: thousands
+    of staff) cost seconds and found nothing the text match had not."""
+    terms = set(query_tokens(text))
+
+    def covered(analysed: str) -> bool:
+        return bool(terms) and terms <= set(analysed.split())
+
+    texts = ("name", "other_names", "name_zh")
+    people = (
+        Delegate.objects.matching_name(text)
+        .annotate(kind=Value(0))
+        .values_list("kind", "pk", *texts)
+    )
+    staff = (
+        Affiliation.objects.filter(company__in=companies)
+        .annotate(kind=Value(1), none=Value("", output_field=models.TextField()))
+        .values_list("kind", "delegate_id", "company__name", "company__name_zh", "none")
+    )
+    exact = Delegate.objects.matching_name(text, fuzzy=False).annotate(kind=Value(2))
+    found = _Named([], [], [], [])
+    rows = people.order_by().union(
+        staff.order_by(), exact.order_by().values_list("kind", "pk", *texts)
+    )
+    for kind, pk, name, other, name_zh in rows:
+        if kind == 0:
+            (found.named if covered(names_text(name, other, name_zh)) else found.people).append(pk)
+        elif kind == 1:
+            (found.staff_named if covered(company_text(name, other)) else found.staff).append(pk)
+        else:
+            found.named.append(pk)
     return found
 
 
@@ -172,12 +202,15 @@ class ProposalQuerySet(PublicQuerySet):
         query = SearchQuery(tsquery(terms), search_type="raw", config="simple")
         # The people the text names (or spells closely: "Lei Jum") and the staff of the
         # companies it names are looked up first: a few rows from trigram indexes. Most
-        # searches name nobody, and then the match is the search rows' alone, which the
+        # searches name nobody, or name people and companies whose names their search
+        # rows hold (see _named_by), and then the match is the search rows' alone, which the
         # planner estimates from the GIN index and joins by id. Inside the statement, as
         # arrays ORed with the search rows, they made it guess half the table and read
         # all of it: 0.2 s at a million proposals before any facet was counted, and a
         # hash of every topic tag for the topic facet.
-        people, staff, named = cached("search-names", text, lambda: _named_by(text, companies))
+        people, staff, named, staff_named = cached(
+            "search-named", text, lambda: _named_by(text, companies)
+        )
         by_name = Q(pk__in=[])
         if people:
             by_name |= Q(delegate_id__in=people)
@@ -206,6 +239,10 @@ class ProposalQuerySet(PublicQuerySet):
         bonus = [When(delegate_id__in=named, then=Value(1.0))] if named else []
         if people or staff:
             bonus.append(When(by_name, then=Value(0.5)))
+        if staff_named:
+            # In any year of theirs: the role's years as an EXISTS per match would cost
+            # what the arm did. The text match holds the company only where one was held.
+            bonus.append(When(delegate_id__in=staff_named, then=Value(0.5)))
         name_rank = Case(*bonus, default=Value(0.0)) if bonus else Value(0.0)
         return self.filter(match).annotate(rank=text_rank + name_rank)
 

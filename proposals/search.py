@@ -152,6 +152,17 @@ def name_forms(*names: str) -> list[str]:
     return forms
 
 
+def names_text(name: str, other_names: str, name_zh: str) -> str:
+    """A delegate's names as their proposals' search rows hold them."""
+    return analyse(*name_forms(name, *other_names.split(";"), name_zh))
+
+
+@functools.lru_cache(maxsize=20_000)
+def company_text(name: str, name_zh: str) -> str:
+    """A company's names as the search rows of its staff's proposals hold them."""
+    return analyse(name, name_zh)
+
+
 def query_tokens(text: str) -> list[str]:
     """A query's tokens, analysed as documents are, without repeats."""
     return list(dict.fromkeys(tokens(text)))[:MAX_QUERY_TOKENS]

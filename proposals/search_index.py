@@ -22,7 +22,6 @@ are written past the signals: `load_real_data` and `generate_demo_data` rebuild,
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -31,7 +30,7 @@ from django.apps import apps as global_apps
 from django.db import connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from .search import analyse, name_forms
+from .search import analyse, company_text, names_text
 
 BATCH = 2000
 
@@ -53,7 +52,7 @@ def _documents(apps: Any, proposal_ids: list[int], using: str) -> list[Any]:
     )
     delegate_ids = {row[5] for row in rows}
     names = {
-        pk: _names_text(name, other, name_zh)
+        pk: names_text(name, other, name_zh)
         for pk, name, other, name_zh in Delegate.objects.using(using)
         .filter(pk__in=delegate_ids)
         .values_list("pk", "name", "other_names", "name_zh")
@@ -64,7 +63,7 @@ def _documents(apps: Any, proposal_ids: list[int], using: str) -> list[Any]:
         .filter(delegate_id__in=delegate_ids)
         .values_list("delegate_id", "start_year", "end_year", "company__name", "company__name_zh")
     ):
-        roles[delegate_id].append((start, end, _company_text(name, name_zh)))
+        roles[delegate_id].append((start, end, company_text(name, name_zh)))
 
     def companies_in(delegate_id: int, year: int) -> str:
         # The companies the delegate held a role at that year (as the company filter).
@@ -121,16 +120,6 @@ def _documents(apps: Any, proposal_ids: list[int], using: str) -> list[Any]:
             )
         )
     return documents
-
-
-@functools.lru_cache(maxsize=20_000)
-def _names_text(name: str, other_names: str, name_zh: str) -> str:
-    return analyse(*name_forms(name, *other_names.split(";"), name_zh))
-
-
-@functools.lru_cache(maxsize=20_000)
-def _company_text(name: str, name_zh: str) -> str:
-    return analyse(name, name_zh)
 
 
 def reindex(proposal_ids: Iterable[int], *, apps: Any = global_apps, using: str = "default") -> int:
