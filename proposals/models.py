@@ -139,7 +139,9 @@ class Proposal(models.Model):
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    # Indexed for every page's footer ("updated ..."): its newest value is an index
+    # walk, not a read of every proposal (0.26 s at a million, after each write).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
     is_generated = models.BooleanField(
         default=False, editable=False, help_text=_("Generated demo data, not a real record.")
     )

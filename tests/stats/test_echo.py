@@ -212,3 +212,36 @@ def test_marking_the_session_complete_makes_it_the_latest(real_data):
     session.save()
     board = trends.dashboard()
     assert board["movers"]["after_year"] == 2026 and board["counts"]["latest_year"] == 2026
+
+
+def test_the_footer_facts_follow_edits_and_walk_indexes(real_data, settings):
+    """Every page's footer says when a proposal last changed and which session is the
+    latest. Both come from index walks: the query read every proposal (0.26 s at a
+    million, paid by the first visitor after each write)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    AnnualSession.objects.create(year=2027, in_progress=False)  # no proposal yet
+    hidden = ProposalFactory(session=AnnualSession.objects.create(year=2026), is_generated=True)
+    settings.TRACKER_SHOW_GENERATED = False
+    edited = Proposal.objects.filter(session_id=2019).first()
+    edited.title += " (corrected)"
+    edited.save()
+    facts = echo._data_facts()
+    assert facts == {"year": 2025, "updated": Proposal.objects.get(pk=edited.pk).updated_at}
+    hidden.save()  # a newer change, but to a generated record, which is not shown
+    assert echo._data_facts()["updated"] == facts["updated"]
+    settings.TRACKER_SHOW_GENERATED = True
+    assert echo._data_facts() == {
+        "year": 2026,
+        "updated": Proposal.objects.get(pk=hidden.pk).updated_at,
+    }
+    if connection.vendor == "sqlite":
+        with CaptureQueriesContext(connection) as queries:
+            echo._data_facts()
+        (query,) = queries.captured_queries
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            plan = " | ".join(row[-1] for row in cursor.fetchall())
+        assert "SCAN proposals_proposal" not in plan, plan
+        assert "updated_at" in plan, plan
