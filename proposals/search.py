@@ -152,6 +152,7 @@ def name_forms(*names: str) -> list[str]:
     return forms
 
 
+@functools.lru_cache(maxsize=20_000)
 def names_text(name: str, other_names: str, name_zh: str) -> str:
     """A delegate's names as their proposals' search rows hold them."""
     return analyse(*name_forms(name, *other_names.split(";"), name_zh))
