@@ -307,6 +307,11 @@ TRACKER_EXPORT_ROOT = env.path("TRACKER_EXPORT_ROOT", default=BASE_DIR / "var" /
 # export of everything and the bulk download: streamed, it could outlast the worker
 # timeout (about 0.15 ms a row at 100k on SQLite).
 TRACKER_EXPORT_MAX_ROWS = env.int("TRACKER_EXPORT_MAX_ROWS", default=20_000)
+# A search matching more proposals than this is listed newest first (unless another
+# order is asked for), up to this many, and its facets list options without counts:
+# counting and ranking every match of a common word took seconds at a million
+# proposals, and costs at most this many matches' reads when bounded.
+TRACKER_SEARCH_COUNT_LIMIT = env.int("TRACKER_SEARCH_COUNT_LIMIT", default=5_000)
 # Up to this many proposals the export of everything is built by the request that
 # first asks (a few seconds); above, by `manage.py build_exports` in the background,
 # which needs the data version shared by every process (Redis): with a process-local

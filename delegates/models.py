@@ -34,9 +34,14 @@ def _name_match(queryset: models.QuerySet, fields: list[str], text: str, fuzzy: 
         # most of a million proposals. Such words are still searched in the text.
         return Q(pk__in=[])
     condition = Q()
+    cjk = _has_cjk(text)
     for field in fields:
-        condition |= Q(**{f"{field}__icontains": text})
-    if fuzzy and connections[queryset.db].vendor == "postgresql":
+        # Chinese text is only looked for in the Chinese names (the English and pinyin
+        # ones hold none): each name field is a scan when the text is too short for a
+        # trigram index, and a two-character name such as 雷军 always is.
+        if not cjk or field.endswith("_zh"):
+            condition |= Q(**{f"{field}__icontains": text})
+    if fuzzy and not cjk and connections[queryset.db].vendor == "postgresql":
         condition |= Q(**{f"{fields[0]}__trigram_similar": text})
     return condition
 

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Sum
 
 from core.cache import cached
@@ -31,7 +32,7 @@ class FacetOption:
     # A name from the data (with its Chinese twin, shown by the `localized` tag), or a
     # choice's lazy label: facets are cached in no language.
     label: Any
-    count: int
+    count: int | None  # None: not counted (a search over TRACKER_SEARCH_COUNT_LIMIT)
     selected: bool
     label_zh: str = ""
     children: list[FacetOption] = field(default_factory=list)
@@ -50,6 +51,12 @@ class Facet:
     more: bool = False
     # Listed whole at the reader's asking (`facet=<name>`): "show the top ones".
     whole: bool = False
+    # False when its selection matched more than TRACKER_SEARCH_COUNT_LIMIT: the
+    # options are listed without counts (a people facet lists the chosen ones only).
+    counted: bool = True
+    # The list says so above the results (its own selection is over the limit too):
+    # the panel need not say it again.
+    said_above: bool = False
 
     @property
     def any_selected(self) -> bool:
@@ -58,8 +65,11 @@ class Facet:
 
 @dataclass
 class Facets:
-    total: int
+    total: int | None  # None: more than `more_than`
     panels: list[Facet]
+    # The search matched more than this many (TRACKER_SEARCH_COUNT_LIMIT): the list
+    # shows that many at most, newest first unless another order is asked for.
+    more_than: int | None = None
 
     def __getitem__(self, name: str) -> list[FacetOption]:
         """One facet's options (`facets.year` in templates)."""
@@ -68,11 +78,15 @@ class Facets:
                 return panel.options
         raise KeyError(name)
 
-    def per_year(self) -> dict[int, int]:
+    def per_year(self) -> dict[int, int] | None:
         """How many of the results fall in each year: the year facet's counts, which
-        apply every other filter, for the chosen years or, with none chosen, all."""
-        chosen = [o for o in self["year"] if o.selected]
-        return {int(o.value): o.count for o in chosen or self["year"]}
+        apply every other filter, for the chosen years or, with none chosen, all.
+        None when the year facet was not counted."""
+        options = self["year"]
+        if any(o.count is None for o in options):
+            return None
+        chosen = [o for o in options if o.selected]
+        return {int(o.value): o.count for o in chosen or options}
 
 
 def facet_key(filterset: ProposalFilter) -> tuple:
@@ -97,7 +111,8 @@ def counted_in_aggregates(filterset: ProposalFilter) -> bool:
 def cached_facet_counts(filterset: ProposalFilter) -> Facets:
     """facet_counts(), cached under the data version that every write bumps, so a
     repeat visit costs no facet query and an edit in the admin shows at once."""
-    return cached("facets", facet_key(filterset), lambda: facet_counts(filterset))
+    key = (facet_key(filterset), search_count_limit(filterset))  # the bound shapes them
+    return cached("facets", key, lambda: facet_counts(filterset))
 
 
 def facet_counts(filterset: ProposalFilter) -> Facets:
@@ -113,12 +128,15 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
     from_aggregates = counted_in_aggregates(filterset)
     grid_params = [p for p in filterset.table if p.facet == "grid"]
     chosen = {p.column: set(map(str, p.values(data.get(p.name)))) for p in grid_params}
-    counted = _count_proposals(filterset, grid_params, from_aggregates)
+    limit = search_count_limit(filterset)
+    counted = _count_proposals(filterset, grid_params, from_aggregates, limit)
 
+    grid_counted = True
     if from_aggregates:
         grid = _aggregate_grid_rows(filterset, grid_params)
     else:
-        grid = counted[_skipped(filterset, *(p.name for p in grid_params))].grid
+        by_grid = counted[_skipped(filterset, *(p.name for p in grid_params))]
+        grid, grid_counted = by_grid.grid, not by_grid.over
 
     def passes(row: dict[str, Any], skip: str | None) -> bool:
         return all(
@@ -135,10 +153,22 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
                 counter[str(row[column])] += row["n"]
         if passes(row, None):
             total += row["n"]
+    more_than = None
+    if not grid_counted:  # the list's own selection may still be within the limit
+        listed = counted[frozenset()]
+        total = listed.total
+        if listed.over:
+            total, more_than = None, limit
 
     panels = []
     for param in filterset.table:
+        if param.facet is None:  # not a facet
+            continue
         own = counted.get(_skipped(filterset, param.name))
+        over = not grid_counted if param.facet == "grid" else own is not None and own.over
+        if over:
+            panels.append(_uncounted(filterset, param))
+            continue
         if param.facet == "grid":
             options = _grid_options(param, per_column[param.column], chosen[param.column])
         elif param.facet == "topic":
@@ -170,7 +200,54 @@ def facet_counts(filterset: ProposalFilter) -> Facets:
         else:
             continue
         panels.append(Facet(param.name, param.label, param.multi, options))
-    return Facets(total=total, panels=panels)
+    if more_than is not None:
+        for panel in panels:
+            panel.said_above = not panel.counted
+    return Facets(total=total, panels=panels, more_than=more_than)
+
+
+def search_count_limit(filterset: ProposalFilter) -> int | None:
+    """How many matches a search's selections are counted up to (None: no bound, the
+    list is not a search)."""
+    return settings.TRACKER_SEARCH_COUNT_LIMIT if filterset.form.cleaned_data.get("q") else None
+
+
+def _uncounted(filterset: ProposalFilter, param: Param) -> Facet:
+    """A facet whose selection holds more matches than the search count limit: every
+    option it can offer, the chosen ones checked, no counts (a people facet: the chosen
+    ones only, since which others lead is what counting would tell)."""
+    data = filterset.form.cleaned_data
+    picked = set(map(str, param.values(data.get(param.name))))
+    if param.facet == "topic":
+        options = [
+            FacetOption(
+                root.slug,
+                root.name,
+                None,
+                root.slug in picked,
+                root.name_zh,
+                children=[
+                    FacetOption(c.slug, c.name, None, c.slug in picked, c.name_zh)
+                    for c in root.children
+                ],
+            )
+            for root in topic_tree().roots
+        ]
+    elif param.facet == "people":
+        options = [
+            FacetOption(c.slug, c.name, None, True, c.name_zh) for c in data.get(param.name) or []
+        ]
+    elif param.choices is None:  # years: every year of the maintained counts
+        years = set(
+            map(str, TrendCount.objects.visible().on_topic(None).values_list("year", flat=True))
+        )
+        options = [
+            FacetOption(v, v, None, v in picked)
+            for v in sorted(years | picked, key=int, reverse=True)
+        ]
+    else:
+        options = [FacetOption(v, label, None, v in picked) for v, label in param.choices]
+    return Facet(param.name, param.label, param.multi, options, counted=False)
 
 
 def _skipped(filterset: ProposalFilter, *names: str) -> frozenset[str]:
@@ -182,15 +259,21 @@ def _skipped(filterset: ProposalFilter, *names: str) -> frozenset[str]:
 
 
 def _count_proposals(
-    filterset: ProposalFilter, grid_params: list[Param], from_aggregates: bool
+    filterset: ProposalFilter,
+    grid_params: list[Param],
+    from_aggregates: bool,
+    limit: int | None = None,
 ) -> dict[frozenset[str], facet_sql.Counted]:
     """What each facet that counts proposals needs, asked once per distinct selection
-    (the filters it leaves out) and counted in one pass over it."""
+    (the filters it leaves out) and counted in one pass over it, each up to `limit`."""
     data = filterset.form.cleaned_data
     asks: dict[frozenset[str], facet_sql.Ask] = {}
 
     def ask(*names: str) -> facet_sql.Ask:
         return asks.setdefault(_skipped(filterset, *names), facet_sql.Ask())
+
+    if limit is not None:
+        ask()  # the list's own selection: its total, should the grid's be over the limit
 
     if not from_aggregates:
         ask(*(p.name for p in grid_params)).grid = [p.column for p in grid_params]
@@ -211,7 +294,7 @@ def _count_proposals(
             ask(param.name).flags[param.name] = condition
     return {
         skipped: facet_sql.count(
-            filterset.qs_without(*skipped) if skipped else filterset.qs.all(), wanted
+            filterset.qs_without(*skipped) if skipped else filterset.qs.all(), wanted, limit
         )
         for skipped, wanted in asks.items()
     }

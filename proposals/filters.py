@@ -60,14 +60,15 @@ class _ProposalFilterBase(django_filters.FilterSet):
             return Sort.NEWEST
         return chosen
 
-    def sorted_qs(self) -> ProposalQuerySet:
+    def sorted_qs(self, order: str | None = None) -> ProposalQuerySet:
+        """The filtered queryset in `order` (a Sort value), by default `sort_order`."""
         qs: ProposalQuerySet = self.qs
         return {
             Sort.NEWEST: qs.newest_first,
             Sort.OLDEST: qs.oldest_first,
             Sort.RELEVANCE: qs.by_relevance,
             Sort.DELEGATE: qs.by_delegate_name,
-        }[self.sort_order]()
+        }[order or self.sort_order]()
 
     def qs_without(self, *names: str) -> ProposalQuerySet:
         """The queryset with every valid filter applied except `names`: what a facet

@@ -185,17 +185,20 @@ class _Counts:
 def _facet_option(
     kind: str, name: str, option: Any, css: str, others: bool, counts: _Counts, current: str
 ) -> str:
-    """One option; `name` is the parameter's name, escaped."""
-    shown, results = counts(option.count)
+    """One option; `name` is the parameter's name, escaped. An uncounted option (a
+    search over its count limit) has no count."""
     checked = " checked" if option.selected else ""
+    count = ""
+    if option.count is not None:
+        shown, results = counts(option.count)
+        count = f' <span class="count" aria-label="{results}">{shown}</span>'
     # The option's name in the reader's language (marked when it falls back), and for
     # people and companies the other language's name beside it; every piece escaped.
     label = conditional_escape(_localized(option, "label", current))
     other = _other_name(option, "label", current) if others else ""
     return (
         f'<label class="{css}"><input type="{kind}" name="{name}" '
-        f'value="{escape(option.value)}"{checked}> {label}{other} '
-        f'<span class="count" aria-label="{results}">{shown}</span></label>'
+        f'value="{escape(option.value)}"{checked}> {label}{other}{count}</label>'
     )
 
 
@@ -221,14 +224,18 @@ def facet_options(facet: Any) -> SafeString:
             )
         )
     for option in facet.options:
-        empty = not option.count and not option.selected
+        empty = option.count == 0 and not option.selected
         css = "facet-option empty-option" if empty else "facet-option"
         parts.append(_facet_option(kind, name, option, css, others, counts, current))
         parts.extend(
             _facet_option("checkbox", name, child, "facet-option child", others, counts, current)
             for child in option.children
         )
-    if not facet.options:
+    if not facet.counted and not facet.said_above:
+        parts.append(
+            format_html('<p class="empty">{}</p>', gettext("Not counted: too many matches."))
+        )
+    elif not facet.options:
         parts.append(
             format_html('<p class="empty">{}</p>', gettext("No options in these results."))
         )

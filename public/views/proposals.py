@@ -11,6 +11,7 @@ from proposals.facets import cached_facet_counts
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal
 from proposals.params import PARAMS, Sort
+from proposals.querysets import search_plans
 
 from ..pagination import page_number, paginate
 
@@ -35,14 +36,29 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         number = page_number(request)
     except BadRequest as exc:
         return page_400(request, exc.errors)
+    if not filterset.form.cleaned_data.get("q"):
+        return _list_page(request, filterset, number)
+    with search_plans(filterset.qs.db):  # the page's rows are read before it renders
+        return _list_page(request, filterset, number)
+
+
+def _list_page(request: HttpRequest, filterset: ProposalFilter, number: int) -> HttpResponse:
     facets = cached_facet_counts(filterset)
-    in_year_order = filterset.sort_order in (Sort.NEWEST, Sort.OLDEST)
+    order = filterset.sort_order
+    sort_chosen = bool(filterset.form.cleaned_data.get("sort"))
+    if facets.more_than is not None and not sort_chosen:
+        # Too many matches to rank each (the bound that left them uncounted): the
+        # newest first, a walk down the (session, id) index that stops at the page.
+        order = Sort.NEWEST
+    in_year_order = order in (Sort.NEWEST, Sort.OLDEST)
     page = paginate(
-        filterset.sorted_qs().for_list(),
+        filterset.sorted_qs(order).for_list(),
         number,
-        total=facets.total,
+        # Over the limit, the list stops there: pages past it would each rank or walk
+        # ever more matches.
+        total=facets.total if facets.total is not None else facets.more_than,
         per_year=facets.per_year() if in_year_order else None,
-        newest_first=filterset.sort_order == Sort.NEWEST,
+        newest_first=order == Sort.NEWEST,
     )
     query = filterset.form.cleaned_data.get("q")
     if query:  # each result says why it matched
@@ -55,8 +71,8 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "facets": facets,
             "page_obj": page,
             "sort_choices": Sort.CHOICES,
-            "sort": filterset.sort_order,
-            "sort_chosen": bool(filterset.form.cleaned_data.get("sort")),
+            "sort": order,
+            "sort_chosen": sort_chosen,
             "has_query": bool(query),
             "selected": filterset.selected(),
             "chips": filterset.chips(),
@@ -64,7 +80,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             # export of everything and the bulk data instead of links that answer 400.
             "export_limit": settings.TRACKER_EXPORT_MAX_ROWS,
             "export_refused": filterset.active()
-            and facets.total > settings.TRACKER_EXPORT_MAX_ROWS,
+            and (facets.total or 0) > settings.TRACKER_EXPORT_MAX_ROWS,
             "hidden_inputs": filterset.hidden_inputs(),
         },
     )
