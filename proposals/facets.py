@@ -217,7 +217,7 @@ def _uncounted(filterset: ProposalFilter, param: Param) -> Facet:
     option it can offer, the chosen ones checked, no counts (a people facet: the chosen
     ones only, since which others lead is what counting would tell)."""
     data = filterset.form.cleaned_data
-    picked = set(map(str, param.values(data.get(param.name))))
+    picked = {url_value(v) for v in param.values(data.get(param.name))}  # slugs for records
     if param.facet == "topic":
         options = [
             FacetOption(
@@ -238,9 +238,8 @@ def _uncounted(filterset: ProposalFilter, param: Param) -> Facet:
             FacetOption(c.slug, c.name, None, True, c.name_zh) for c in data.get(param.name) or []
         ]
     elif param.choices is None:  # years: every year of the maintained counts
-        years = set(
-            map(str, TrendCount.objects.visible().on_topic(None).values_list("year", flat=True))
-        )
+        counts = TrendCount.objects.visible().on_topic(None).order_by()
+        years = set(map(str, counts.values_list("year", flat=True).distinct()))
         options = [
             FacetOption(v, v, None, v in picked)
             for v in sorted(years | picked, key=int, reverse=True)

@@ -131,3 +131,16 @@ def test_chinese_text_is_looked_for_in_chinese_names_only(db):
     assert '"delegates_delegate"."name"' not in sql and "other_names" not in sql
     lei = Delegate.objects.create(name="Lei Jun", name_zh="雷军", slug="lei-jun-test")
     assert list(Delegate.objects.matching_name("雷军")) == [lei]
+
+
+def test_chosen_records_stay_checked_in_uncounted_facets(client, real_data, settings):
+    """A topic, a delegate and a company chosen stay in the form (checked) when their
+    facets cannot be counted; the next Apply must not drop them from the URL."""
+    settings.TRACKER_SEARCH_COUNT_LIMIT = 0  # every selection holding a match is over
+    response = client.get(
+        URL, {"q": "xiaomi", "topic": "mobility", "delegate": "lei-jun", "company": "xiaomi"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    for name, value in [("topic", "mobility"), ("delegate", "lei-jun"), ("company", "xiaomi")]:
+        assert re.search(rf'name="{name}" value="{value}" checked>', page), name
