@@ -200,8 +200,10 @@ class ProposalQuerySet(PublicQuerySet):
         """Proposals matching every word of the text in their search row (titles,
         summaries, delegate names in English, pinyin and Chinese, the names of the
         companies the delegate held a role at that year, topic names; both languages;
-        see `proposals.search`). Annotates `rank` for sorting. The same analysis and the
-        same matching on both databases; the backend is chosen here.
+        see `proposals.search`). Aliases `rank` for sorting: computed only when
+        ordered by it (a newest-first page of 11,000 matches joined each one's search
+        row for a rank it never read). The same analysis and the same matching on both
+        databases; the backend is chosen here.
 
         PostgreSQL: the GIN-indexed tsvector of the search rows, ranked by ts_rank, and
         also trigram-close delegate names ("Lei Jum"). SQLite: the FTS5 table, ranked by
@@ -217,7 +219,7 @@ class ProposalQuerySet(PublicQuerySet):
             rows = _model("ProposalSearch").objects.order_by()
             return self._search_postgres(text, terms, rows, companies, held_at_company)
         if not terms:  # only stop words or single letters: no word to match
-            return self.filter(pk__in=[]).annotate(rank=Value(0.0))
+            return self.filter(pk__in=[]).alias(rank=Value(0.0))
         # A join the FTS5 table drives by MATCH, bm25 computed in the same pass. Company
         # names (those held that year) are in the search rows, so no OR is needed: FTS5
         # can only answer a MATCH that the join is driven by.
@@ -228,7 +230,7 @@ class ProposalQuerySet(PublicQuerySet):
             template="-%(function)s(%(expressions)s, 10.0, 4.0, 2.0, 1.0)",
             output_field=models.FloatField(),
         )
-        return self.filter(fts_entry__document__match=fts5_query(terms)).annotate(rank=bm25)
+        return self.filter(fts_entry__document__match=fts5_query(terms)).alias(rank=bm25)
 
     def _search_postgres(
         self, text: str, terms: list[str], rows: Any, companies: Any, held_at_company: Exists
@@ -284,7 +286,7 @@ class ProposalQuerySet(PublicQuerySet):
             # what the arm did. The text match holds the company only where one was held.
             bonus.append(When(delegate_id__in=staff_named, then=Value(0.5)))
         name_rank = Case(*bonus, default=Value(0.0)) if bonus else Value(0.0)
-        return self.filter(match).annotate(rank=text_rank + name_rank)
+        return self.filter(match).alias(rank=text_rank + name_rank)
 
     # --- orderings -----------------------------------------------------------------
     # Orderings walk the (session, id) index rather than sorting every row by a

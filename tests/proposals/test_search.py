@@ -214,8 +214,10 @@ def test_postgres_one_letter_finds_nothing_rather_than_everything(real_data):
 def test_plan_on_sqlite_reads_the_fts5_table(real_data):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's plan")
-    sql = str(Proposal.objects.search("battery").query)
+    sql = str(Proposal.objects.search("battery").by_relevance().query)
     assert "MATCH" in sql and "bm25" in sql
+    # Ranked only when ordered by rank.
+    assert "bm25" not in str(Proposal.objects.search("battery").newest_first().query)
 
 
 @postgres_only
