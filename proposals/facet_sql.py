@@ -175,10 +175,17 @@ def count(proposals: QuerySet, ask: Ask, limit: int | None = None) -> Counted:
     except EmptyResultSet:  # a filter that can match nothing, such as an empty IN
         return Counted(flags={name: {"yes": 0, "no": 0} for name in ask.flags})
     arms, params = _arms(ask, grid, flag_columns)
-    bound = ""
-    if limit is not None:
-        bound, inner_params = " LIMIT %s", [*inner_params, limit + 1]
-    ctes = [f"m({', '.join(columns)}) AS MATERIALIZED ({inner}{bound})"]
+    if limit is None:
+        ctes = [f"m({', '.join(columns)}) AS MATERIALIZED ({inner})"]
+    else:
+        # One row past the limit is read; the arms see them only when that row is not
+        # there (over the limit m is empty: the arms count nothing and cost nothing).
+        ctes = [
+            f"bounded({', '.join(columns)}) AS MATERIALIZED ({inner} LIMIT %s)",
+            "m AS MATERIALIZED (SELECT * FROM bounded WHERE (SELECT COUNT(*) FROM bounded) <= %s)",
+        ]
+        inner_params = [*inner_params, limit + 1, limit]
+        arms[0] = "SELECT 'total', NULL, NULL, NULL, NULL, COUNT(*) FROM bounded"
     if from_rows:
         # unnest() in the select list: as a lateral join it was a function scan per
         # match, twice as slow.
